@@ -1,0 +1,1 @@
+namespace AgentFense.Policy; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace AgentFense.Policy.Tests; public class SmokeTests { [Fact] public void Works() => Assert.True(true); }
