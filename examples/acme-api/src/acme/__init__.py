@@ -1,0 +1,2 @@
+"""acme: order tracking."""
+__version__ = "0.4.1"

@@ -1,1 +1,0 @@
-namespace AgentFense.Policy; internal static class Placeholder { }
