@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using AgentFense.Policy.Glob;
 
 namespace AgentFense.Policy;
@@ -73,22 +74,33 @@ public sealed partial class PolicyMatcher
     {
         if (rule is null)
             throw new PolicyException($"rule {index + 1} is missing (null)");
-        string Where() => $"rule {index + 1} (pattern \"{Printable(rule.Pattern)}\")";
-        if (!Enum.IsDefined(rule.Permission))
-            throw new PolicyException($"{Where()}: unknown permission {(int)rule.Permission}; use none, view, read or write");
-        if (!Enum.IsDefined(rule.Type))
-            throw new PolicyException($"{Where()}: unknown pattern type {(int)rule.Type}; use glob, directory or file");
-        if (rule.Pattern is null)
-            throw new PolicyException($"rule {index + 1}: the pattern is missing");
-
-        var segments = rule.Type == PatternType.Glob
-            ? GlobParser.TryParseGlob(rule.Pattern, out var error)
-            : GlobParser.TryParseLiteral(rule.Pattern, out error);
+        var segments = TryParse(rule, out var problem);
         if (segments is null)
-            throw new PolicyException($"{Where()}: {error}");
-        if (rule.Type == PatternType.Directory)
-            segments = [.. segments, PatternSegment.DoubleStar];
+            throw new PolicyException($"rule {index + 1} (pattern \"{Printable(rule.Pattern)}\"): {problem}");
         return new CompiledRule(rule, index, segments);
+    }
+
+    /// <summary>Checks one rule; on failure says what is wrong with it (without naming it).</summary>
+    public static bool TryValidate(PermissionRule rule, [NotNullWhen(false)] out string? problem) =>
+        TryParse(rule, out problem) is not null;
+
+    private static PatternSegment[]? TryParse(PermissionRule rule, out string? problem)
+    {
+        problem = null;
+        if (!Enum.IsDefined(rule.Permission))
+            problem = $"unknown permission {(int)rule.Permission}; use none, view, read or write";
+        else if (!Enum.IsDefined(rule.Type))
+            problem = $"unknown pattern type {(int)rule.Type}; use glob, directory or file";
+        else if (rule.Pattern is null)
+            problem = "the pattern is missing";
+        if (problem is not null || rule.Pattern is null)
+            return null;
+        var segments = rule.Type == PatternType.Glob
+            ? GlobParser.TryParseGlob(rule.Pattern, out problem)
+            : GlobParser.TryParseLiteral(rule.Pattern, out problem);
+        if (segments is not null && rule.Type == PatternType.Directory)
+            segments = [.. segments, PatternSegment.DoubleStar];
+        return segments;
     }
 
     private static string Printable(string? text) =>

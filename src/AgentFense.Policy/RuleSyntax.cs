@@ -37,15 +37,7 @@ public static class RuleSyntax
             pattern = pattern[(colon + 1)..];
         }
         var rule = new PermissionRule(pattern, permission, type, priority);
-        try
-        {
-            PolicyMatcher.Compile([rule]);
-        }
-        catch (PolicyException e)
-        {
-            throw Bad(text, e.Message.Replace("rule 1 ", "", StringComparison.Ordinal));
-        }
-        return rule;
+        return PolicyMatcher.TryValidate(rule, out var problem) ? rule : throw Bad(text, problem);
     }
 
     /// <summary>Formats a rule in the form <see cref="Parse"/> reads.</summary>

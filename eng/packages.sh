@@ -1,0 +1,32 @@
+# Shared by ./agentfense and ./test.sh: the Debian packages AgentFense needs, and how to get them.
+# Sourced, not run.
+
+# What the CLI needs at run time (fusermount3 for unprivileged mounts).
+AGENTFENSE_RUNTIME_PACKAGES=(fuse3)
+# What the tests need on top (real mounts, boxes, tools the tests drive).
+AGENTFENSE_TEST_PACKAGES=(fuse3 attr)
+
+# ensure_packages PKG...: installs what is missing when root; otherwise prints the exact command and
+# exits 2, because a half-working install is worse than a clear instruction.
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "agentfense: missing system packages: ${missing[*]}" >&2
+    echo "install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "agentfense: installing ${missing[*]} ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+ensure_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "agentfense: the .NET 10 SDK (dotnet) is not on PATH; install it first" >&2
+    exit 2
+  fi
+}
