@@ -184,6 +184,21 @@ public sealed partial class PolicyMatcher
         return FirstMatch(_generalWildFirst, path, best);
     }
 
+    /// <summary>
+    /// The same decision by running every rule's automaton in precedence order, with no index: the
+    /// reference the indexed path is tested against, and the baseline it is benchmarked against.
+    /// </summary>
+    internal PolicyDecision DecideByLinearScan(ReadOnlySpan<char> path)
+    {
+        path = path.Trim('/');
+        foreach (var rule in _byRank)
+        {
+            if (rule.Automaton.IsMatch(path))
+                return new PolicyDecision(rule.Permission, DecisionSource.Rule, rule.Index);
+        }
+        return PolicyDecision.Hidden;
+    }
+
     private static int FirstMatch(CompiledRule[] rules, ReadOnlySpan<char> path, int best)
     {
         foreach (var rule in rules)

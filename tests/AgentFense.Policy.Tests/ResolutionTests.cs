@@ -121,6 +121,7 @@ public class ResolutionTests
             {
                 var path = string.Join('/', Enumerable.Range(0, random.Next(1, 5)).Select(_ => names[random.Next(names.Length)]));
                 Assert.Equal(ReferenceDecide(rules, path), matcher.DecideByRules(path).RuleIndex);
+                Assert.Equal(matcher.DecideByLinearScan(path), matcher.DecideByRules(path));
             }
         }
     }
