@@ -24,10 +24,10 @@ public readonly record struct TimeUpdate
     /// <summary>The value when <see cref="How"/> is 2.</summary>
     internal UnixTime Value { get; }
 
-    internal Interop.Libc.timespec ToTimespec() => How switch
+    internal Interop.Libc.timespec_t ToTimespec() => How switch
     {
-        0 => new Interop.Libc.timespec { tv_nsec = Interop.Libc.UTIME_OMIT },
-        1 => new Interop.Libc.timespec { tv_nsec = Interop.Libc.UTIME_NOW },
-        _ => new Interop.Libc.timespec { tv_sec = Value.Seconds, tv_nsec = Value.Nanoseconds },
+        0 => new Interop.Libc.timespec_t { tv_nsec = Interop.Libc.UTIME_OMIT },
+        1 => new Interop.Libc.timespec_t { tv_nsec = Interop.Libc.UTIME_NOW },
+        _ => new Interop.Libc.timespec_t { tv_sec = Value.Seconds, tv_nsec = Value.Nanoseconds },
     };
 }

@@ -1,6 +1,6 @@
 namespace AgentFense.SandboxFs.Delta;
 
-/// <summary>A <c>struct timespec</c>: seconds and nanoseconds since the Unix epoch.</summary>
+/// <summary>A <c>struct timespec_t</c>: seconds and nanoseconds since the Unix epoch.</summary>
 /// <param name="Seconds">Whole seconds since 1970-01-01T00:00:00Z.</param>
 /// <param name="Nanoseconds">Nanoseconds, 0..999,999,999.</param>
 public readonly record struct UnixTime(long Seconds, uint Nanoseconds)

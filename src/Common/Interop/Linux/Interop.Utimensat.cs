@@ -9,7 +9,7 @@ internal static partial class Interop
 
         /// <summary><c>struct timespec</c> on 64-bit Linux.</summary>
         [StructLayout(LayoutKind.Sequential)]
-        internal struct timespec
+        internal struct timespec_t
         {
             internal long tv_sec;
             internal long tv_nsec;
@@ -17,6 +17,6 @@ internal static partial class Interop
 
         /// <summary>utimensat(2); <paramref name="times"/> points at two timespecs: atime, mtime.</summary>
         [LibraryImport(Libraries.Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        internal static unsafe partial int utimensat(int dirfd, string path, timespec* times, int flags);
+        internal static unsafe partial int utimensat(int dirfd, string path, timespec_t* times, int flags);
     }
 }
