@@ -46,7 +46,7 @@ public sealed partial class DeltaOverlay
                     var same = rc == Errno.Success && !now.HasUpper && now.HasLower
                         && Baseline.Of(now.Lower) == Baseline.Of(r.Lower);
                     if (same)
-                        rc = PublishLocked(temp, path);
+                        rc = PublishCopyLocked(temp, path);
                     if (same && rc == Errno.Success)
                         return Errno.Success;
                     Unstage(temp, charged);
@@ -70,7 +70,7 @@ public sealed partial class DeltaOverlay
         var rc = Stage(Lower(path), r.Lower, withContent, out var temp, out var charged);
         if (rc != Errno.Success)
             return rc;
-        rc = PublishLocked(temp, path);
+        rc = PublishCopyLocked(temp, path);
         if (rc != Errno.Success)
             Unstage(temp, charged);
         return rc;
@@ -92,9 +92,13 @@ public sealed partial class DeltaOverlay
         rc = Stage(Lower(path), r.Lower, withContent: true, out var temp, out _);
         if (rc != Errno.Success)
             return rc;
+        var upperParent = Upper(OverlayPath.Parent(path));
+        var haveTimes = HostFs.Lstat(upperParent, out var times) == Errno.Success;
         rc = HostFs.Rename(temp, Upper(path), RENAME_NOREPLACE);
         if (rc != Errno.Success)
             HostFs.RemoveTree(temp);
+        else if (haveTimes)
+            HostFs.SetTimes(upperParent, times);
         return rc;
     }
 
@@ -103,6 +107,24 @@ public sealed partial class DeltaOverlay
     {
         var rc = EnsureUpperDirLocked(OverlayPath.Parent(path));
         return rc != Errno.Success ? rc : HostFs.Rename(temp, Upper(path), RENAME_NOREPLACE);
+    }
+
+    /// <summary>
+    /// Publishes a copy-up: like <see cref="PublishLocked"/>, but the parent keeps its times, since a copy-up
+    /// changes nothing in the merged view.
+    /// </summary>
+    private Errno PublishCopyLocked(string temp, string path)
+    {
+        var parent = OverlayPath.Parent(path);
+        var rc = EnsureUpperDirLocked(parent);
+        if (rc != Errno.Success)
+            return rc;
+        var upperParent = Upper(parent);
+        var haveTimes = HostFs.Lstat(upperParent, out var times) == Errno.Success;
+        rc = HostFs.Rename(temp, Upper(path), RENAME_NOREPLACE);
+        if (rc == Errno.Success && haveTimes)
+            HostFs.SetTimes(upperParent, times);
+        return rc;
     }
 
     private void Unstage(string temp, long charged)
