@@ -11,11 +11,11 @@ internal static partial class Interop
 
         /// <summary>struct msghdr (64-bit layout), man 2 recvmsg.</summary>
         [StructLayout(LayoutKind.Sequential)]
-        internal unsafe struct msghdr
+        internal unsafe struct msghdr_t
         {
             public void* msg_name;
             public uint msg_namelen;
-            public iovec* msg_iov;
+            public iovec_t* msg_iov;
             public nuint msg_iovlen;
             public void* msg_control;
             public nuint msg_controllen;
@@ -24,7 +24,7 @@ internal static partial class Interop
 
         /// <summary>struct cmsghdr header (64-bit layout); the data follows at offset 16, man 3 cmsg.</summary>
         [StructLayout(LayoutKind.Sequential)]
-        internal struct cmsghdr
+        internal struct cmsghdr_t
         {
             public nuint cmsg_len;
             public int cmsg_level;
@@ -33,6 +33,6 @@ internal static partial class Interop
 
         /// <summary>recvmsg(2).</summary>
         [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static unsafe partial nint recvmsg(SafeHandle sockfd, msghdr* msg, int flags);
+        internal static unsafe partial nint recvmsg(SafeHandle sockfd, msghdr_t* msg, int flags);
     }
 }

@@ -6,7 +6,7 @@ internal static partial class Interop
     {
         /// <summary>struct iovec, include/uapi/linux/uio.h.</summary>
         [StructLayout(LayoutKind.Sequential)]
-        internal unsafe struct iovec
+        internal unsafe struct iovec_t
         {
             public void* iov_base;
             public nuint iov_len;
@@ -14,6 +14,6 @@ internal static partial class Interop
 
         /// <summary>writev(2): one atomic write of several buffers (a /dev/fuse message must arrive in one call).</summary>
         [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static unsafe partial nint writev(SafeHandle fd, iovec* iov, int iovcnt);
+        internal static unsafe partial nint writev(SafeHandle fd, iovec_t* iov, int iovcnt);
     }
 }
