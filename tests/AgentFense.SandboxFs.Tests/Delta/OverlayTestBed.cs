@@ -57,12 +57,18 @@ internal sealed class OverlayTestBed : IDisposable
             return reader.ReadToEnd();
     }
 
-    /// <summary>Replaces the content of a file of the merged view through the overlay (copy-up on the way).</summary>
+    /// <summary>
+    /// Replaces the content of a file of the merged view through the overlay (copy-up on the way), charging
+    /// the write as the FUSE layer does.
+    /// </summary>
     public void Write(string path, string content)
     {
         Assert.Equal(Errno.Success, Overlay.OpenFile(path, O_WRONLY | O_TRUNC, out var handle));
         using (handle)
+        {
+            Assert.Equal(Errno.Success, Overlay.ReserveWrite(handle, 0, System.Text.Encoding.UTF8.GetByteCount(content)));
             WriteAll(handle, content);
+        }
     }
 
     public static void WriteAll(SafeFileHandle handle, string content, long offset = 0)
