@@ -19,6 +19,7 @@ public sealed partial class DeltaOverlayTests
             Directory.CreateDirectory(bed.LowerPath($"dir{f % 3}/sub"));
             File.WriteAllBytes(bed.LowerPath($"dir{f % 3}/sub/file{f}.bin"), original);
         }
+        _ = bed.Overlay; // one overlay per delta: create it before the threads race for it
         using var start = new Barrier(threads);
 
         var workers = Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
@@ -26,7 +27,8 @@ public sealed partial class DeltaOverlayTests
             start.SignalAndWait();
             for (var round = 0; round < files; round++)
             {
-                var f = (round + t) % files;
+                // Even threads all hit the same file at once; odd ones spread out.
+                var f = t % 2 == 0 ? round : (round + t) % files;
                 Assert.Equal(Errno.Success, bed.Overlay.OpenFile($"dir{f % 3}/sub/file{f}.bin", OverlayTestBed.O_RDWR, out var handle));
                 using (handle)
                 {
@@ -35,7 +37,21 @@ public sealed partial class DeltaOverlayTests
                 }
             }
         }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        var reader = Task.Factory.StartNew(() =>
+        {
+            // Lock-free lookups during copy-ups: a file is always there, whole, in one layer or the other.
+            while (!workers.All(w => w.IsCompleted))
+            {
+                for (var f = 0; f < files; f++)
+                {
+                    Assert.Equal(Errno.Success, bed.Overlay.GetAttributes($"dir{f % 3}/sub/file{f}.bin", out var attributes));
+                    Assert.Equal(original.Length, attributes.Size);
+                }
+                Assert.Equal(4, bed.List($"dir0/sub").Count);
+            }
+        }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await Task.WhenAll(workers);
+        await reader;
 
         for (var f = 0; f < files; f++)
         {
@@ -57,6 +73,7 @@ public sealed partial class DeltaOverlayTests
         using var bed = new OverlayTestBed();
         for (var i = 0; i < threads * perThread; i++)
             bed.WriteLower($"shared/lower{i}", "x");
+        _ = bed.Overlay; // one overlay per delta: create it before the threads race for it
         using var start = new Barrier(threads);
 
         var workers = Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
