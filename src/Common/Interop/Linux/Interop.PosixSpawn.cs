@@ -56,6 +56,10 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc)]
         internal static unsafe partial int posix_spawn_file_actions_adddup2(void* file_actions, int fd, int newfd);
 
+        /// <summary>posix_spawn_file_actions_addclose(3).</summary>
+        [LibraryImport(Libraries.Libc)]
+        internal static unsafe partial int posix_spawn_file_actions_addclose(void* file_actions, int fd);
+
         /// <summary>posix_spawn_file_actions_addopen(3).</summary>
         [LibraryImport(Libraries.Libc)]
         internal static unsafe partial int posix_spawn_file_actions_addopen(void* file_actions, int fd, byte* path, int oflag, uint mode);
