@@ -271,6 +271,7 @@ internal sealed partial class InitServer
         command.Flags |= reason;
         command.DeadlineTicks = 0;
         KillSession(session.Shell.Pid, except: session.Shell.Pid);
+        SweepSoon();
         session.GraceDeadline = Now + s_sessionGraceTicks;
     }
 
@@ -289,9 +290,10 @@ internal sealed partial class InitServer
     }
 
     /// <summary>Kills the shell and everything in its session; the session is reported closed once it is reaped.</summary>
-    private static void EndSession(Session session)
+    private void EndSession(Session session)
     {
         session.Ending = true;
+        SweepSoon();
         if (!session.Shell.Exited)
             Interop.Libc.kill(-session.Shell.Pid, Interop.Libc.SIGKILL);
         KillSession(session.Shell.Pid, except: 0);

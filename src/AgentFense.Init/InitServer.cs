@@ -29,6 +29,7 @@ internal sealed partial class InitServer
     private static readonly long s_ticksPerMs = Stopwatch.Frequency / 1000;
     private static readonly long s_exitGraceTicks = 50 * s_ticksPerMs;
     private static readonly long s_sweepTicks = 1000 * s_ticksPerMs;
+    private static readonly long s_fastSweepTicks = 10 * s_ticksPerMs;
 
     private readonly SafeFileHandle _socket;
     private readonly WireWriter _out = new(64 * 1024);
@@ -39,6 +40,7 @@ internal sealed partial class InitServer
     private byte[] _in = new byte[64 * 1024];
     private int _inLength;
     private long _nextSweep;
+    private long _fastSweepUntil;
     private bool _socketClosed;
 
     public InitServer(SafeFileHandle socket)
@@ -237,7 +239,8 @@ internal sealed partial class InitServer
     /// <summary>Reaps every child that exited: tracked ones get their status, orphans are collected.</summary>
     private unsafe void ReapAll()
     {
-        _nextSweep = Now + s_sweepTicks;
+        var now = Now;
+        _nextSweep = now + (now < _fastSweepUntil ? s_fastSweepTicks : s_sweepTicks);
         while (true)
         {
             int status;
@@ -336,9 +339,10 @@ internal sealed partial class InitServer
     }
 
     /// <summary>Kills the job's process group and every process left in its session.</summary>
-    private static void Kill(Job job, ExitFlags reason)
+    private void Kill(Job job, ExitFlags reason)
     {
         job.Flags |= reason;
+        SweepSoon();
         if (job.Exited)
         {
             KillSession(job.Pid, except: 0);
@@ -347,6 +351,17 @@ internal sealed partial class InitServer
         Interop.Libc.kill(-job.Pid, Interop.Libc.SIGKILL);
         KillSession(job.Pid, except: 0);
         job.Stdin?.DropAll();
+    }
+
+    /// <summary>
+    /// Killed processes die a moment later, some of them orphans with no pidfd to wake init: sweep
+    /// every 10 ms for the next second so they do not linger as zombies until the 1 s sweep.
+    /// </summary>
+    private void SweepSoon()
+    {
+        var now = Now;
+        _fastSweepUntil = now + s_sweepTicks;
+        _nextSweep = Math.Min(_nextSweep, now + s_fastSweepTicks);
     }
 
     /// <summary>Writes one line to init's stderr (the box's log), without pulling Console into the binary.</summary>

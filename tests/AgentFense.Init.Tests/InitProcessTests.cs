@@ -1,4 +1,5 @@
 using AgentFense.Runtime.Init;
+using AgentFense.TestSupport;
 
 namespace AgentFense.Init.Tests;
 
@@ -61,5 +62,35 @@ public sealed class InitProcessTests
         var result = await init.Client.ExecAsync(new ExecOptions { Command = "sh -c 'sleep 0.1' >/dev/null 2>&1 & echo $!", Environment = s_path }, Ct);
         var orphan = int.Parse(result.StdoutText.Trim());
         Assert.True(await ProcessProbe.WaitGoneAsync(orphan, TimeSpan.FromSeconds(5)), $"orphan {orphan} was not reaped");
+    }
+
+    [Fact]
+    [Trait("Requires", "Root")]
+    public async Task StartAsync_AsPid1OfAPidNamespace_RunsReapsAndEnds()
+    {
+        Requires.Root();
+        Requires.Program("unshare");
+        var init = await InitProcess.StartAsync(new InitLaunchOptions
+        {
+            FileName = Requires.Which("unshare")!,
+            Arguments = ["--pid", "--fork", "--mount-proc", InitBinary.Path],
+        }, Ct);
+        await using (init)
+        {
+            Assert.Equal(1, (await init.Client.Ready).Pid);
+            var result = await init.Client.ExecAsync(new ExecOptions
+            {
+                Command = "sleep 100 & echo $$ $!; exec sleep 100",
+                Environment = s_path,
+                Timeout = TimeSpan.FromMilliseconds(200),
+            }, Ct);
+            Assert.True(result.Exit.Flags.HasFlag(AgentFense.Init.Protocol.ExitFlags.TimedOut));
+            // The killed shell and its orphaned child are gone from the namespace's own /proc (reaped by pid 1).
+            var pids = result.StdoutText.Trim().Split(' ');
+            var probe = $"sleep 0.2; for p in {pids[0]} {pids[1]}; do test -e /proc/$p && echo alive $p; done; true";
+            var alive = await init.Client.ExecAsync(new ExecOptions { Command = probe, Environment = s_path }, Ct);
+            Assert.Equal(string.Empty, alive.StdoutText);
+        }
+        Assert.Equal(0, await init.WaitForExitAsync());
     }
 }
