@@ -237,4 +237,31 @@ public sealed class InitClientTests : IClassFixture<InitFixture>
         Assert.Equal("started\n", result.StdoutText);
         Assert.False(result.Exit.Flags.HasFlag(ExitFlags.TimedOut));
     }
+
+    [Fact]
+    public async Task ReadOutputAsync_ConsumerPauses_CommandBlocksOnItsPipe()
+    {
+        await using var command = await _client.StartAsync(new ExecOptions
+        {
+            Argv = ["/usr/bin/head", "-c", "10000000", "/dev/zero"],
+            CreditWindow = 64 * 1024,
+        }, Ct);
+        long total = 0;
+        await using var output = command.ReadOutputAsync(Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await output.MoveNextAsync());
+        total += output.Current.Data.Length;
+        // Unread, the 10 MB cannot fit in the credit window plus one pipe: head must still be writing.
+        await Task.Delay(300, Ct);
+        Assert.False(ProcessProbe.IsGone(command.Pid), "init read past the granted credit");
+        while (await output.MoveNextAsync())
+        {
+            if (output.Current.Exit is { } exit)
+            {
+                Assert.Equal(0, exit.ExitCode);
+                break;
+            }
+            total += output.Current.Data.Length;
+        }
+        Assert.Equal(10_000_000, total);
+    }
 }

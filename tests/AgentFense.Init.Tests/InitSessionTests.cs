@@ -162,4 +162,14 @@ public sealed class InitSessionTests : IClassFixture<InitFixture>
         Assert.True((await running.Exit).Flags.HasFlag(ExitFlags.Cancelled));
         Assert.Equal("alive\n", (await session.ExecAsync("echo alive", cancellationToken: Ct)).StdoutText);
     }
+
+    [Fact]
+    public async Task ExecAsync_OutputLookingLikeAMarker_PassesThrough()
+    {
+        await using var session = await _client.CreateSessionAsync(new SessionOptions { Environment = s_env }, Ct);
+        var result = await session.ExecAsync("printf '\\037AF'; printf 'x\\036'; printf '\\037AF' >&2", cancellationToken: Ct);
+        Assert.Equal("\u001fAFx\u001e", result.StdoutText);
+        Assert.Equal("\u001fAF", result.StderrText);
+        Assert.Equal(0, result.ExitCode);
+    }
 }
