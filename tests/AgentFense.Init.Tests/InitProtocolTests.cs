@@ -66,6 +66,26 @@ public sealed class InitProtocolTests
     }
 
     [Fact]
+    public void WriteStdinFrame_Data_MatchesFixture()
+    {
+        using var writer = new WireWriter();
+        writer.WriteStdinFrame(2, "abc"u8);
+        Assert.Equal("03000000" + "02000000" + "02000000" + "616263", Convert.ToHexStringLower(writer.WrittenSpan));
+    }
+
+    [Theory]
+    [InlineData(MessageType.StdinClose, "03")]
+    [InlineData(MessageType.Cancel, "05")]
+    [InlineData(MessageType.ListProcesses, "07")]
+    [InlineData(MessageType.Ok, "47")]
+    public void WriteEmptyFrame_Type_IsAHeaderAlone(MessageType type, string typeHex)
+    {
+        using var writer = new WireWriter();
+        writer.WriteEmptyFrame(type, 0x10);
+        Assert.Equal("00000000" + typeHex + "000000" + "10000000", Convert.ToHexStringLower(writer.WrittenSpan));
+    }
+
+    [Fact]
     public void WriteFrame_ExitStatus_MatchesFixture()
     {
         using var writer = new WireWriter();

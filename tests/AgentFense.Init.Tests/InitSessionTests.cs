@@ -65,8 +65,10 @@ public sealed class InitSessionTests : IClassFixture<InitFixture>
         await using var running = await session.StartAsync("sleep 0.3; echo first", cancellationToken: Ct);
         var collect = running.CollectAsync(Ct);
         await Task.Delay(50, Ct);
-        var error = await Assert.ThrowsAsync<InitException>(() => session.ExecAsync("echo second", new SessionExecOptions { WaitIfBusy = false }, Ct));
+        await using var refused = await session.StartAsync("echo second", new SessionExecOptions { WaitIfBusy = false }, Ct);
+        var error = await Assert.ThrowsAsync<InitException>(() => refused.CollectAsync(Ct));
         Assert.Equal(ErrorCode.SessionBusy, error.Code);
+        Assert.Equal(ErrorCode.SessionBusy, (await Assert.ThrowsAsync<InitException>(() => refused.Exit)).Code);
         Assert.Equal("first\n", (await collect).StdoutText);
     }
 

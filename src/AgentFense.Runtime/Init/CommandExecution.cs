@@ -66,6 +66,13 @@ public sealed class CommandExecution : IAsyncDisposable
                     yield return new OutputChunk((OutputStream)frame.Span[0], data);
                     continue;
                 }
+                if (frame.Type == MessageType.Error)
+                {
+                    var error = new InitException(ErrorReply.Read(frame.Span));
+                    frame.Return();
+                    _exit.TrySetException(error);
+                    throw error;
+                }
                 frame.Expect(MessageType.Exit);
                 var status = ExitStatus.Read(frame.Span);
                 frame.Return();
