@@ -18,16 +18,26 @@ internal static unsafe class FuseMounter
     {
         var device = File.OpenHandle("/dev/fuse", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         SetNonBlocking(device);
-        var session = new FuseSession(server, mountPoint, fs, options, device, viaFusermount: false);
-        session.Start();
         string data = KernelOptions((int)device.DangerousGetHandle(), options, Interop.Libc.getuid(), Interop.Libc.getgid());
         ulong flags = Interop.Libc.MS_NOSUID | Interop.Libc.MS_NODEV | (options.ReadOnly ? Interop.Libc.MS_RDONLY : 0);
         string type = "fuse." + options.Subtype;
         if (Interop.Libc.mount(options.FsName, mountPoint, type, flags, data) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            session.Abandon();
+            device.Dispose();
             throw FuseErrors.IOException($"mount(\"{options.FsName}\", \"{mountPoint}\", \"{type}\", 0x{flags:x}, \"{data}\")", errno);
+        }
+        // Only now into the epoll set: an unattached /dev/fuse polls as EPOLLERR and reads EPERM, which would end
+        // the session before mount(2) attached it. INIT is already queued, so the first event delivers it.
+        var session = new FuseSession(server, mountPoint, fs, options, device, viaFusermount: false);
+        try
+        {
+            session.Start();
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
         return session;
     }

@@ -46,6 +46,9 @@ public sealed unsafe class FuseServer : IDisposable
     /// <summary>The process-wide pool, created on first use and never disposed.</summary>
     public static FuseServer Shared => s_shared.Value;
 
+    /// <summary>Receives pool-level diagnostics (worker failures); per-mount ones go to <see cref="MountOptions.Log"/>.</summary>
+    public Action<string>? Log { get; set; }
+
     /// <summary>Number of worker threads.</summary>
     public int WorkerCount => _workers.Length;
 
@@ -86,9 +89,14 @@ public sealed unsafe class FuseServer : IDisposable
         return session;
     }
 
-    internal ulong Register(FuseSession session, SafeFileHandle device)
+    /// <summary>
+    /// Adds a session to the epoll set. <paramref name="assignId"/> runs before the descriptor is added: the first
+    /// event may be served (and re-armed with the id) before this method returns.
+    /// </summary>
+    internal void Register(FuseSession session, SafeFileHandle device, Action<ulong> assignId)
     {
         ulong id = (ulong)Interlocked.Increment(ref _nextId);
+        assignId(id);
         _sessions[id] = session;
         bool added = false;
         device.DangerousAddRef(ref added);
@@ -106,7 +114,6 @@ public sealed unsafe class FuseServer : IDisposable
             if (added)
                 device.DangerousRelease();
         }
-        return id;
     }
 
     /// <summary>Re-arms a session after its worker has read one request, so the next may be read in parallel.</summary>
@@ -148,15 +155,30 @@ public sealed unsafe class FuseServer : IDisposable
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == (int)Errno.EINTR)
                     continue;
-                return; // EBADF after Dispose
+                if (_disposed == 0)
+                    Log?.Invoke($"fuse: epoll_wait failed: {(Errno)errno}; worker {worker.Thread.Name} stops");
+                return;
             }
             if (n == 0)
                 continue;
             ulong id = *(ulong*)(ev + Interop.Libc.EpollDataOffset);
             if (id == 0)
+            {
+                if (_disposed == 0)
+                    Log?.Invoke($"fuse: wake event without Dispose; worker {worker.Thread.Name} stops");
                 return;
-            if (_sessions.TryGetValue(id, out var session))
+            }
+            if (!_sessions.TryGetValue(id, out var session))
+                continue;
+            try
+            {
                 session.ServeOne(worker);
+            }
+            catch (Exception ex)
+            {
+                // Handler exceptions are caught in dispatch; this is a bug in the session itself. Keep serving.
+                Log?.Invoke($"fuse: worker {worker.Thread.Name}: {ex}");
+            }
         }
     }
 

@@ -77,7 +77,7 @@ public sealed unsafe partial class FuseSession : IDisposable
 
     internal SafeFileHandle Device => _device;
 
-    internal void Start() => _id = _server.Register(this, _device);
+    internal void Start() => _server.Register(this, _device, id => _id = id);
 
     /// <summary>Waits until the session has ended (unmounted or aborted); true if it did within <paramref name="timeout"/>.</summary>
     public bool WaitForExit(TimeSpan timeout) => _ended.Wait(timeout);

@@ -23,8 +23,11 @@ internal sealed class TestMount : IDisposable
         Directory.CreateDirectory(path);
         try
         {
-            options ??= new MountOptions { Log = message => Console.Error.WriteLine(message) };
-            return new TestMount(path, (server ?? FuseServer.Shared).Mount(path, fs, options));
+            options ??= new MountOptions();
+            options = options with { Log = options.Log ?? TestLog.Write };
+            server ??= FuseServer.Shared;
+            server.Log ??= TestLog.Write;
+            return new TestMount(path, server.Mount(path, fs, options));
         }
         catch
         {
@@ -74,5 +77,17 @@ internal static class Shell
             throw new TimeoutException($"sh -c '{script}' did not finish");
         }
         return (process.ExitCode, stdout, stderr.Result);
+    }
+}
+
+internal static class TestLog
+{
+    private static readonly object s_lock = new();
+
+    /// <summary>Session diagnostics go to a file: xunit does not show stderr of passing tests, and failing ones need it.</summary>
+    public static void Write(string message)
+    {
+        lock (s_lock)
+            File.AppendAllText(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "agentfense-fuse-tests.log"), $"{DateTime.Now:HH:mm:ss.fff} {message}\n");
     }
 }
