@@ -79,7 +79,7 @@ internal sealed partial class InitServer
             Error(id, ErrorCode.DuplicateId, 0, $"request id {id} is in use");
             return;
         }
-        if (!_sessions.TryGetValue(request.SessionId, out var session) || session.Ending)
+        if (!_sessions.TryGetValue(request.SessionId, out var session) || session.Ending || session.Shell.Exited)
         {
             var closed = _closedSessions.Contains(request.SessionId) || session is not null;
             Error(id, closed ? ErrorCode.SessionClosed : ErrorCode.NotFound, 0,
@@ -311,8 +311,6 @@ internal sealed partial class InitServer
         EndSession(session);
         Ok(id);
     }
-
-    private void OnShellExited(Session session) => session.Ending = true;
 
     /// <summary>Removes sessions whose shell was reaped and whose pipes are closed, answering what was in flight.</summary>
     private void CompleteSessions(long now)

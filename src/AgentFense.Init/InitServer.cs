@@ -257,8 +257,7 @@ internal sealed partial class InitServer
             // Init's copy of the PTY slave kept the master from seeing a hangup before the child opened it.
             job.PtySlave?.Dispose();
             job.PtySlave = null;
-            if (job.Session is { } session)
-                OnShellExited(session);
+            // A session shell that exited still has its last command's output in the pipes: CompleteSessions ends it after EOF.
         }
     }
 
