@@ -43,7 +43,14 @@ namespace AgentFense.Init.Protocol;
 /// answers <see cref="MessageType.Started"/>; <see cref="MessageType.SessionExec"/> (its own id)
 /// runs one command in session S and is answered like an exec;
 /// <see cref="MessageType.SessionClose"/> ends it. Other requests are answered with
-/// <see cref="MessageType.Ok"/> or <see cref="MessageType.Error"/>.</para>
+/// <see cref="MessageType.Ok"/> or <see cref="MessageType.Error"/>, except
+/// <see cref="MessageType.Credit"/>, <see cref="MessageType.Cancel"/>, <see cref="MessageType.Signal"/>,
+/// <see cref="MessageType.Resize"/> and stdin frames, which ride on a running request's id and are
+/// not answered (the request's own Exit tells what they did).</para>
+/// <para><b>Commands</b> run through <c>/bin/sh -c argv[0]</c> with <see cref="ExecFlags.Shell"/>
+/// (further argv entries are ignored), else argv[0] is looked up in the request's own PATH. The
+/// environment is exactly the request's; nothing of init's leaks. Each command leads its own
+/// session and process group (setsid), which is what a timeout or cancel kills.</para>
 /// <para>When the socket closes, init kills every process and exits.</para>
 /// </remarks>
 public static class InitProtocol
