@@ -264,4 +264,23 @@ public sealed class InitClientTests : IClassFixture<InitFixture>
         }
         Assert.Equal(10_000_000, total);
     }
+
+    [Fact]
+    public async Task StartAsync_PtyWithStreamedStdin_IsInteractive()
+    {
+        await using var command = await _client.StartAsync(new ExecOptions
+        {
+            Command = "read line; echo got $line; stty size",
+            Environment = s_path,
+            Pty = (80, 24),
+            StreamStdin = true,
+        }, Ct);
+        await command.ResizeAsync(90, 33);
+        await command.WriteStdinAsync("hi\n"u8.ToArray(), Ct);
+        var result = await command.CollectAsync(Ct);
+        Assert.Equal(0, result.ExitCode);
+        // The terminal echoes the typed line (a PTY exec keeps echo, as a terminal does).
+        Assert.Equal("hi\r\ngot hi\r\n33 90\r\n", result.StdoutText);
+        Assert.Empty(result.Stderr);
+    }
 }
