@@ -22,7 +22,8 @@ dotnet test AgentFense.slnx -c Release --nologo \
 status=${PIPESTATUS[0]}
 set -e
 
-# One plain summary line over all test assemblies.
+# One plain summary line over all test assemblies; a build error or crash shows in the exit status.
+[ "$status" -eq 0 ] || echo "test run FAILED (exit $status): see errors above" >&2
 awk '/(Passed|Failed)! +- +Failed: /{
        gsub(",", ""); for (i = 1; i <= NF; i++) {
          if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
