@@ -84,6 +84,8 @@ public enum Errno
     EOVERFLOW = 75,
     /// <summary>Operation not supported.</summary>
     EOPNOTSUPP = 95,
+    /// <summary>Software caused connection abort (a FUSE request cut off when its connection was aborted).</summary>
+    ECONNABORTED = 103,
     /// <summary>Transport endpoint is not connected (a FUSE mount whose server died).</summary>
     ENOTCONN = 107,
     /// <summary>Stale file handle.</summary>

@@ -31,13 +31,14 @@ public static class FuseMounts
         return result;
     }
 
-    /// <summary>True when <paramref name="path"/> is a FUSE mount point whose server is gone (access fails with ENOTCONN).</summary>
+    /// <summary>True when <paramref name="path"/> is a FUSE mount point whose server is gone (reading it fails with ENOTCONN).</summary>
     public static bool IsStale(string path)
     {
         string full = Path.GetFullPath(path).TrimEnd('/');
         if (!List().Contains(full))
             return false;
-        return Probe(full) == Errno.ENOTCONN;
+        // ENOTCONN once the connection is gone; ECONNABORTED for a request caught by the abort itself.
+        return Probe(full) is Errno.ENOTCONN or Errno.ECONNABORTED;
     }
 
     /// <summary>Detaches <paramref name="path"/> if it is a stale FUSE mount; true if one was cleared.</summary>
@@ -61,14 +62,16 @@ public static class FuseMounts
         return cleared;
     }
 
-    /// <summary>Touches the mount root and reports the errno the kernel answered with.</summary>
+    /// <summary>
+    /// Reads the mount root's directory and reports the errno the kernel answered with. A stat alone is not
+    /// enough: cached attributes answer it without asking the (dead) server, while READDIR always reaches it.
+    /// </summary>
     internal static Errno Probe(string path)
     {
         try
         {
-#pragma warning disable CA1416 // this library is Linux-only by nature (/dev/fuse)
-            _ = File.GetUnixFileMode(path);
-#pragma warning restore CA1416
+            using var entries = Directory.EnumerateFileSystemEntries(path).GetEnumerator();
+            entries.MoveNext();
             return Errno.Success;
         }
         catch (IOException ex) when (ex.HResult is > 0 and < 4096)

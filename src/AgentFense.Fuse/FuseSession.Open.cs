@@ -7,6 +7,9 @@ public sealed partial class FuseSession
 {
     private readonly FuseBackingTable _backing = new();
 
+    /// <summary>Nodes with a registered passthrough backing file (tests).</summary>
+    internal int BackingCount => _backing.Count;
+
     private void HandleOpen(FuseWorker w, in FuseContext ctx, in FuseOpenIn input, bool directory)
     {
         var reply = default(FuseOpenReply);

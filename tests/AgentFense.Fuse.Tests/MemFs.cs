@@ -289,6 +289,8 @@ internal sealed class MemFs : FuseFileSystem
                 Resize(node, 0);
             reply.Fh = _nextFh++;
             _handles[reply.Fh] = node;
+            if (node.Name == "slow")
+                reply.Flags |= FopenFlags.DirectIo; // synchronous reads, so the reader's signal becomes FUSE_INTERRUPT
             if (node.BackingPath is not null)
                 reply.BackingFile = File.OpenHandle(node.BackingPath, FileMode.Open, (flags & 3) == 0 ? FileAccess.Read : FileAccess.ReadWrite);
             return Errno.Success;

@@ -17,9 +17,9 @@ internal sealed class TestMount : IDisposable
 
     public string this[string relative] => System.IO.Path.Combine(Path, relative);
 
-    public static TestMount Create(IFuseFileSystem fs, MountOptions? options = null, FuseServer? server = null)
+    public static TestMount Create(IFuseFileSystem fs, MountOptions? options = null, FuseServer? server = null, string? parent = null)
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "agentfense-fuse-" + Guid.NewGuid().ToString("N")[..12]);
+        var path = System.IO.Path.Combine(parent ?? System.IO.Path.GetTempPath(), "agentfense-fuse-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(path);
         try
         {
