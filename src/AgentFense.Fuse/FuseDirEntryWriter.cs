@@ -34,13 +34,18 @@ public ref struct FuseDirEntryWriter
 
     internal readonly ReadOnlySpan<byte> Written => _buffer[.._used];
 
-    /// <summary>Adds a READDIR entry; returns false (writing nothing) when it does not fit.</summary>
+    /// <summary>
+    /// Adds an entry without attributes; returns false (writing nothing) when it does not fit. In READDIRPLUS
+    /// mode it writes a record with node id 0, which the kernel takes as "no attributes, no lookup".
+    /// </summary>
     /// <param name="name">The name, without NUL.</param>
     /// <param name="ino">The inode number shown in d_ino.</param>
     /// <param name="mode">The st_mode of the entry; only the S_IFMT bits are used (they give d_type).</param>
     /// <param name="nextOffset">The cookie to resume after this entry.</param>
     public bool TryAdd(ReadOnlySpan<byte> name, ulong ino, uint mode, ulong nextOffset)
     {
+        if (IsPlus)
+            return TryAddPlus(name, new FuseEntryOut { Attr = new FuseAttr { Ino = ino, Mode = mode } }, nextOffset);
         int head = Unsafe.SizeOf<FuseDirent>();
         int size = FuseWire.Align8(head + name.Length);
         if (_used + size > _buffer.Length)

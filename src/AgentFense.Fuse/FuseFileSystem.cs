@@ -1,8 +1,9 @@
 namespace AgentFense.Fuse;
 
 /// <summary>
-/// Base class for <see cref="IFuseFileSystem"/>: every operation answers ENOSYS (out values zeroed),
-/// Forget does nothing and BatchForget calls Forget per entry. Override what the filesystem supports.
+/// Base class for <see cref="IFuseFileSystem"/>: every operation answers ENOSYS (out values zeroed), except
+/// that Forget does nothing, BatchForget calls Forget per entry and ReadDirPlus falls back to ReadDir.
+/// Override what the filesystem supports.
 /// </summary>
 public abstract class FuseFileSystem : IFuseFileSystem
 {
@@ -133,7 +134,9 @@ public abstract class FuseFileSystem : IFuseFileSystem
     public virtual Errno ReadDir(in FuseContext ctx, ulong fh, ulong offset, ref FuseDirEntryWriter writer) => Errno.ENOSYS;
 
     /// <inheritdoc/>
-    public virtual Errno ReadDirPlus(in FuseContext ctx, ulong fh, ulong offset, ref FuseDirEntryWriter writer) => Errno.ENOSYS;
+    /// <remarks>The default lists through <see cref="ReadDir"/> without attributes (node id 0 entries), so a filesystem that only implements ReadDir still lists.</remarks>
+    public virtual Errno ReadDirPlus(in FuseContext ctx, ulong fh, ulong offset, ref FuseDirEntryWriter writer) =>
+        ReadDir(in ctx, fh, offset, ref writer);
 
     /// <inheritdoc/>
     public virtual Errno ReleaseDir(in FuseContext ctx, ulong fh, int flags) => Errno.ENOSYS;

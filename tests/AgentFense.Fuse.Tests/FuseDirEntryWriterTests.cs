@@ -73,4 +73,19 @@ public class FuseDirEntryWriterTests
         Assert.False(writer.TryAddPlus("x"u8, new FuseEntryOut(), 1));
         Assert.True(writer.IsEmpty);
     }
+
+    [Fact]
+    public void TryAdd_InPlusMode_WritesEntryWithoutNode()
+    {
+        var buffer = new byte[256];
+        var writer = new FuseDirEntryWriter(buffer, plus: true);
+
+        Assert.True(writer.TryAdd("f"u8, ino: 9, mode: 0x8000, nextOffset: 1));
+
+        Assert.Equal(160, writer.BytesWritten);
+        Assert.Equal(0UL, MemoryMarshal.Read<FuseEntryOut>(buffer).NodeId);
+        var dirent = MemoryMarshal.Read<FuseDirent>(buffer.AsSpan(128));
+        Assert.Equal(9UL, dirent.Ino);
+        Assert.Equal(8U, dirent.Type);
+    }
 }
