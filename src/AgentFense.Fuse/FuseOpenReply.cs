@@ -17,7 +17,8 @@ public struct FuseOpenReply
     /// keeps its own reference). Ignored on OPENDIR and when passthrough was not negotiated or registration fails:
     /// then READ and WRITE for <see cref="Fh"/> reach the filesystem as usual. The kernel allows one backing file per
     /// inode at a time, so while a node has passthrough opens, later opens of it reuse the first registration when
-    /// they name the same host inode, and fail (EBUSY/ETXTBSY from the kernel) when they name a different one.
+    /// they name the same host inode; one naming a different host inode is not registered and the kernel fails that
+    /// open with EIO (return <see cref="FopenFlags.DirectIo"/> and no backing file for such an open instead).
     /// </summary>
     public SafeFileHandle? BackingFile;
 }

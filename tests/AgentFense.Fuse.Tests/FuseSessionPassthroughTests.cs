@@ -89,4 +89,33 @@ public class FuseSessionPassthroughTests
             File.Delete(host);
         }
     }
+
+    [Fact]
+    public void Open_DifferentBackingWhileFirstIsOpen_IsRefusedNotMisrouted()
+    {
+        Requires.Fuse();
+        var lower = Path.GetTempFileName();
+        var upper = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(lower, "lower");
+            File.WriteAllText(upper, "upper");
+            var fs = new MemFs();
+            ulong id = fs.AddFile(1, "f", "", backingPath: lower);
+            using var mount = TestMount.Create(fs);
+            using var first = File.OpenRead(mount["f"]);
+
+            fs.SetBackingPath(id, upper);
+            var error = Record.Exception(() => File.ReadAllText(mount["f"]));
+
+            // The second open must never read through the first backing file; the kernel refuses the mix.
+            Assert.IsAssignableFrom<IOException>(error);
+            Assert.Equal(1, mount.Session.BackingCount);
+        }
+        finally
+        {
+            File.Delete(lower);
+            File.Delete(upper);
+        }
+    }
 }

@@ -77,6 +77,13 @@ internal sealed class MemFs : FuseFileSystem
         }
     }
 
+    /// <summary>Points a node at another host file (as a copy-up would).</summary>
+    public void SetBackingPath(ulong nodeId, string? path)
+    {
+        lock (_lock)
+            _nodes[nodeId].BackingPath = path;
+    }
+
     /// <summary>Removes a name behind the kernel's back.</summary>
     public ulong RemoveName(ulong parent, string name)
     {
