@@ -18,9 +18,9 @@ public sealed partial class DeltaOverlayTests
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("gone.txt"));
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("olddir/x"));
         Assert.Equal(Errno.Success, bed.Overlay.RemoveDirectory("olddir"));
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("newdir", 0x1ED, 0, 0));
-        Assert.Equal(Errno.Success, bed.Overlay.Symlink("newdir/link", "../keep.txt", 0, 0));
-        Assert.Equal(Errno.Success, bed.Overlay.Create("src/new.cs", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out var handle));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("newdir", 0x1ED, bed.Uid, bed.Gid));
+        Assert.Equal(Errno.Success, bed.Overlay.Symlink("newdir/link", "../keep.txt", bed.Uid, bed.Gid));
+        Assert.Equal(Errno.Success, bed.Overlay.Create("src/new.cs", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out var handle));
         handle.Dispose();
 
         var changes = bed.Changes();
@@ -58,8 +58,8 @@ public sealed partial class DeltaOverlayTests
         bed.WriteLower("d/a", "1");
         bed.WriteLower("d/b", "2");
         Assert.Equal(Errno.Success, bed.Overlay.Rename("d", "e"));
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1ED, 0, 0));
-        Assert.Equal(Errno.Success, bed.Overlay.Create("d/a", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out var handle));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1ED, bed.Uid, bed.Gid));
+        Assert.Equal(Errno.Success, bed.Overlay.Create("d/a", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out var handle));
         handle.Dispose();
 
         var changes = bed.Changes().Where(c => c.Path.StartsWith("d/", StringComparison.Ordinal)).ToList();
@@ -85,8 +85,8 @@ public sealed partial class DeltaOverlayTests
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("olddir/x"));
         Assert.Equal(Errno.Success, bed.Overlay.RemoveDirectory("olddir"));
         Assert.Equal(Errno.Success, bed.Overlay.Rename("moved", "renamed"));
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("newdir", 0x1C0, 0, 0));
-        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("newdir/fifo", 0x1000 | 0x1A4, 0, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("newdir", 0x1C0, bed.Uid, bed.Gid));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("newdir/fifo", 0x1000 | 0x1A4, 0, bed.Uid, bed.Gid));
 
         Assert.Equal(Errno.Success, bed.Overlay.Commit(out var result));
 
@@ -135,7 +135,7 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
         bed.MakeLowerDirectory("conf");
-        Assert.Equal(Errno.Success, bed.Overlay.Symlink("conf/passwd", "/etc/passwd", 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.Symlink("conf/passwd", "/etc/passwd", bed.Uid, bed.Gid));
 
         Assert.Equal(Errno.Success, bed.Overlay.Commit(out _));
 
@@ -153,7 +153,7 @@ public sealed partial class DeltaOverlayTests
         bed.WriteLower("d/file", "x");
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("d/file"));
         Assert.Equal(Errno.Success, bed.Overlay.RemoveDirectory("d"));
-        Assert.Equal(Errno.Success, bed.Overlay.Symlink("d", outside.Path, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.Symlink("d", outside.Path, bed.Uid, bed.Gid));
 
         Assert.Equal(Errno.Success, bed.Overlay.Commit(out _));
 
@@ -169,7 +169,7 @@ public sealed partial class DeltaOverlayTests
         bed.WriteLower("d/b", "2");
         bed.Write("a", "changed");
         Assert.Equal(Errno.Success, bed.Overlay.Rename("d", "e"));
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("new", 0x1ED, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("new", 0x1ED, bed.Uid, bed.Gid));
 
         Assert.Equal(Errno.Success, bed.Overlay.Discard());
 

@@ -82,7 +82,7 @@ public sealed partial class DeltaOverlayTests
             for (var i = 0; i < perThread; i++)
             {
                 var n = t * perThread + i;
-                Assert.Equal(Errno.Success, bed.Overlay.Create($"shared/new{n}", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out var handle));
+                Assert.Equal(Errno.Success, bed.Overlay.Create($"shared/new{n}", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out var handle));
                 handle.Dispose();
                 Assert.Equal(Errno.Success, bed.Overlay.Unlink($"shared/lower{n}"));
                 Assert.Equal(Errno.Success, bed.Overlay.Rename($"shared/new{n}", $"shared/moved{n}"));

@@ -30,9 +30,9 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
 
-        Assert.Equal(Errno.EPERM, bed.Overlay.Create(".wh.x", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out _));
-        Assert.Equal(Errno.EPERM, bed.Overlay.MakeDirectory(".wh..wh..opq", 0x1ED, 0, 0));
-        Assert.Equal(Errno.EPERM, bed.Overlay.Symlink(".wh.l", "/etc", 0, 0));
+        Assert.Equal(Errno.EPERM, bed.Overlay.Create(".wh.x", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out _));
+        Assert.Equal(Errno.EPERM, bed.Overlay.MakeDirectory(".wh..wh..opq", 0x1ED, bed.Uid, bed.Gid));
+        Assert.Equal(Errno.EPERM, bed.Overlay.Symlink(".wh.l", "/etc", bed.Uid, bed.Gid));
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public sealed partial class DeltaOverlayTests
         using var bed = new OverlayTestBed();
         bed.WriteLower("a", "x");
 
-        Assert.Equal(Errno.EEXIST, bed.Overlay.Create("a", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out _));
-        Assert.Equal(Errno.EEXIST, bed.Overlay.MakeDirectory("a", 0x1ED, 0, 0));
+        Assert.Equal(Errno.EEXIST, bed.Overlay.Create("a", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out _));
+        Assert.Equal(Errno.EEXIST, bed.Overlay.MakeDirectory("a", 0x1ED, bed.Uid, bed.Gid));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
 
-        Assert.Equal(Errno.ENOENT, bed.Overlay.Create("no/such", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out _));
+        Assert.Equal(Errno.ENOENT, bed.Overlay.Create("no/such", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out _));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed partial class DeltaOverlayTests
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("a"));
         Assert.True(File.Exists(bed.UpperPath(".wh.a")));
 
-        Assert.Equal(Errno.Success, bed.Overlay.Create("a", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out var handle));
+        Assert.Equal(Errno.Success, bed.Overlay.Create("a", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out var handle));
         using (handle)
             OverlayTestBed.WriteAll(handle, "new");
 
@@ -78,7 +78,7 @@ public sealed partial class DeltaOverlayTests
         Assert.Equal(Errno.Success, bed.Overlay.RemoveDirectory("d"));
         bed.WriteLower("d/appeared-later.txt", "x");
 
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1ED, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1ED, bed.Uid, bed.Gid));
 
         Assert.True(File.Exists(bed.UpperPath("d/.wh..wh..opq")));
         Assert.False(File.Exists(bed.UpperPath(".wh.d")));
@@ -90,7 +90,7 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
 
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1C0, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1C0, bed.Uid, bed.Gid));
 
         Assert.False(File.Exists(bed.UpperPath("d/.wh..wh..opq")));
         Assert.Equal(0x1C0u, Attributes(bed, "d").Permissions);
@@ -102,7 +102,7 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
 
-        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("pipe", 0x1000 | 0x1A4, 0, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("pipe", 0x1000 | 0x1A4, 0, bed.Uid, bed.Gid));
 
         Assert.Equal(FileKind.Fifo, Attributes(bed, "pipe").Kind);
         Assert.Equal(0x1A4u, Attributes(bed, "pipe").Permissions);
@@ -113,10 +113,10 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
 
-        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("f", 0x1A4, 0, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("f", 0x1A4, 0, bed.Uid, bed.Gid));
 
         Assert.Equal(FileKind.Regular, Attributes(bed, "f").Kind);
-        Assert.Equal(Errno.EINVAL, bed.Overlay.MakeNode("g", 0x4000 | 0x1ED, 0, 0, 0));
+        Assert.Equal(Errno.EINVAL, bed.Overlay.MakeNode("g", 0x4000 | 0x1ED, 0, bed.Uid, bed.Gid));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed partial class DeltaOverlayTests
     {
         using var bed = new OverlayTestBed();
 
-        Assert.Equal(Errno.Success, bed.Overlay.Symlink("link", "../outside/target", 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.Symlink("link", "../outside/target", bed.Uid, bed.Gid));
 
         Assert.Equal(FileKind.Symlink, Attributes(bed, "link").Kind);
         Assert.Equal(Errno.Success, bed.Overlay.ReadLink("link", out var target));

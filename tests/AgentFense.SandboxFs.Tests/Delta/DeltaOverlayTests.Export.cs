@@ -14,8 +14,8 @@ public sealed partial class DeltaOverlayTests
         bed.WriteLower("untouched.txt", "same");
         bed.Write("src/edit.cs", "new content");
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("src/gone.cs"));
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("docs", 0x1ED, 0, 0));
-        Assert.Equal(Errno.Success, bed.Overlay.Create("docs/readme.md", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out var handle));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("docs", 0x1ED, bed.Uid, bed.Gid));
+        Assert.Equal(Errno.Success, bed.Overlay.Create("docs/readme.md", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out var handle));
         using (handle)
             OverlayTestBed.WriteAll(handle, "# hi");
 
@@ -34,7 +34,7 @@ public sealed partial class DeltaOverlayTests
     public void ExportTar_SymlinkOutOfTree_LinkEntryNotContent()
     {
         using var bed = new OverlayTestBed();
-        Assert.Equal(Errno.Success, bed.Overlay.Symlink("passwd", "/etc/passwd", 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.Symlink("passwd", "/etc/passwd", bed.Uid, bed.Gid));
 
         var entries = ReadTar(bed);
 

@@ -85,7 +85,7 @@ public sealed partial class DeltaOverlayTests
         using var bed = new OverlayTestBed();
 
         Assert.Equal(Errno.EINVAL, bed.Overlay.GetAttributes(path, out _));
-        Assert.Equal(Errno.EINVAL, bed.Overlay.Create(path, 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out _));
+        Assert.Equal(Errno.EINVAL, bed.Overlay.Create(path, 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out _));
         Assert.Equal(Errno.EINVAL, bed.Overlay.Unlink(path));
     }
 

@@ -27,7 +27,7 @@ public sealed partial class DeltaOverlayTests
     public void ReserveWrite_PastLimit_ENOSPC()
     {
         using var bed = new OverlayTestBed { SizeLimit = 100 };
-        Assert.Equal(Errno.Success, bed.Overlay.Create("f", 0x1A4, 0, 0, OverlayTestBed.O_RDWR, out var handle));
+        Assert.Equal(Errno.Success, bed.Overlay.Create("f", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_RDWR, out var handle));
         using (handle)
         {
             Assert.Equal(Errno.Success, bed.Overlay.ReserveWrite(handle, 0, 60));
@@ -49,7 +49,7 @@ public sealed partial class DeltaOverlayTests
         bed.WriteLower("a", "abc");
 
         Assert.Equal(Errno.ENOSPC, bed.Overlay.Truncate("a", 101));
-        Assert.Equal(Errno.ENOSPC, bed.Overlay.Symlink("l", new string('t', 101), 0, 0));
+        Assert.Equal(Errno.ENOSPC, bed.Overlay.Symlink("l", new string('t', 101), bed.Uid, bed.Gid));
 
         Assert.Equal("abc", bed.Read("a"));
     }
@@ -60,7 +60,7 @@ public sealed partial class DeltaOverlayTests
         using var bed = new OverlayTestBed();
         bed.WriteLower("a", "12345");
         bed.Write("a", "1234567");
-        Assert.Equal(Errno.Success, bed.Overlay.Symlink("l", "abc", 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.Symlink("l", "abc", bed.Uid, bed.Gid));
         Assert.Equal(Errno.Success, bed.Overlay.Link("a", "hard"));
         var used = bed.Overlay.Quota.Used;
 

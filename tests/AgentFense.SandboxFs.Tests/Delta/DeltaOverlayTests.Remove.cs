@@ -36,7 +36,7 @@ public sealed partial class DeltaOverlayTests
     public void Unlink_UpperOnlyFile_NoWhiteout()
     {
         using var bed = new OverlayTestBed();
-        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("n", 0x1A4, 0, 0, 0));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeNode("n", 0x1A4, 0, bed.Uid, bed.Gid));
 
         Assert.Equal(Errno.Success, bed.Overlay.Unlink("n"));
 

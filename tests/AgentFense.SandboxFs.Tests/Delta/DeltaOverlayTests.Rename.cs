@@ -48,8 +48,8 @@ public sealed partial class DeltaOverlayTests
     public void Rename_UpperDirectory_OpenHandleFollows()
     {
         using var bed = new OverlayTestBed();
-        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1ED, 0, 0));
-        Assert.Equal(Errno.Success, bed.Overlay.Create("d/f", 0x1A4, 0, 0, OverlayTestBed.O_WRONLY, out var handle));
+        Assert.Equal(Errno.Success, bed.Overlay.MakeDirectory("d", 0x1ED, bed.Uid, bed.Gid));
+        Assert.Equal(Errno.Success, bed.Overlay.Create("d/f", 0x1A4, bed.Uid, bed.Gid, OverlayTestBed.O_WRONLY, out var handle));
 
         using (handle)
         {

@@ -27,6 +27,19 @@ internal sealed class OverlayTestBed : IDisposable
 
     public long SizeLimit { get; set; } = long.MaxValue;
 
+    /// <summary>The test's effective uid: new entries owned by it need no privilege to create.</summary>
+    public uint Uid { get; } = IdFromProcStatus("Uid:");
+
+    /// <summary>The test's effective gid.</summary>
+    public uint Gid { get; } = IdFromProcStatus("Gid:");
+
+    private static uint IdFromProcStatus(string field)
+    {
+        // "Uid:\treal\teffective\tsaved\tfs"
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return uint.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The overlay, created on first use (so tests can fill the codebase first).</summary>
     public DeltaOverlay Overlay => _overlay ??= new DeltaOverlay(Lower, Upper, SizeLimit);
 
