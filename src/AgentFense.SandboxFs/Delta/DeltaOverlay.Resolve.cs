@@ -39,16 +39,18 @@ public sealed partial class DeltaOverlay
         r = default;
         var upperDir = _upper;
         var lowerDir = _lower;
+        // Both roots are directories for the overlay's life (checked when it opened), and nothing makes the
+        // root opaque (it cannot be removed or renamed): a lookup starts with no system call.
         var upperAlive = true;
-        var lowerAlive = HostFs.IsDirectory(_lower) && !HostFs.Exists(_upper + "/" + Whiteout.OpaqueMarker);
+        var lowerAlive = true;
         if (path.Length == 0)
         {
             r.ParentExists = true;
             r.UpperParentExists = true;
             r.HasUpper = HostFs.Lstat(_upper, out r.Upper) == Errno.Success;
             r.HasLower = HostFs.Lstat(_lower, out r.Lower) == Errno.Success;
-            r.LowerDirectoryShows = lowerAlive;
-            return Errno.Success;
+            r.LowerDirectoryShows = r.HasLower;
+            return r.HasUpper ? Errno.Success : Errno.EIO;
         }
 
         var start = 0;

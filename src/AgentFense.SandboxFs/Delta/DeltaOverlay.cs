@@ -41,16 +41,25 @@ public sealed partial class DeltaOverlay
     /// <param name="sizeLimit">The most bytes the delta may hold (see <see cref="DeltaQuota"/>).</param>
     public DeltaOverlay(string lowerRoot, string upperRoot, long sizeLimit = long.MaxValue)
     {
-        _lower = Path.TrimEndingDirectorySeparator(Path.GetFullPath(lowerRoot));
-        _upper = Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperRoot));
+        ArgumentNullException.ThrowIfNull(lowerRoot);
+        ArgumentNullException.ThrowIfNull(upperRoot);
+        _lower = RealDirectory(lowerRoot);
         if (!Directory.Exists(_lower))
             throw new DirectoryNotFoundException($"lower directory '{_lower}' does not exist");
-        Directory.CreateDirectory(_upper);
+        Directory.CreateDirectory(upperRoot);
+        _upper = RealDirectory(upperRoot);
         _work = _upper + "/" + Whiteout.WorkDirectory;
         HostFs.RemoveTree(_work);
+        var existing = new List<string>();
+        var fresh = HostFs.ListDirectory(_upper, existing) == Errno.Success && existing.Count == 0;
         var rc = HostFs.Mkdir(_work, 0x1C0 /* 0700 */);
         if (rc != Errno.Success)
             throw new IOException($"mkdir('{_work}', 0700) failed: {rc}");
+        if (fresh && HostFs.Lstat(_lower, out var lowerRootStat) == Errno.Success)
+        {
+            // A fresh delta: its root serves the merged root's attributes, which must be the codebase's.
+            CopyMetadata(_lower, _upper, lowerRootStat);
+        }
         _copyUpLocks = new Lock[CopyUpStripes];
         for (var i = 0; i < _copyUpLocks.Length; i++)
             _copyUpLocks[i] = new Lock();
@@ -66,6 +75,14 @@ public sealed partial class DeltaOverlay
 
     /// <summary>Size accounting of the delta; <see cref="DeltaQuota.Limit"/> may be changed at any time.</summary>
     public DeltaQuota Quota { get; }
+
+    /// <summary>The absolute path with a final symlink resolved: the roots are used with lstat, which would not follow it.</summary>
+    private static string RealDirectory(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var target = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true);
+        return target is null ? full : Path.TrimEndingDirectorySeparator(target.FullName);
+    }
 
     private string Upper(string path) => OverlayPath.Host(_upper, path);
 

@@ -20,6 +20,36 @@ public sealed partial class DeltaOverlayTests
     }
 
     [Fact]
+    public void GetAttributes_RootOfFreshDelta_CodebaseRootAttributes()
+    {
+        using var bed = new OverlayTestBed();
+        Assert.Equal(Errno.Success, HostFs.Chmod(bed.Lower, 0x1E8 /* 0750 */));
+        Directory.SetLastWriteTimeUtc(bed.Lower, new DateTime(2021, 5, 6, 7, 8, 9, DateTimeKind.Utc));
+
+        Assert.Equal(Errno.Success, bed.Overlay.GetAttributes("", out var root));
+
+        Assert.Equal(0x1E8u, root.Permissions);
+        Assert.Equal(new DateTime(2021, 5, 6, 7, 8, 9, DateTimeKind.Utc), root.ModifyTime.ToDateTimeOffset().UtcDateTime);
+    }
+
+    [Fact]
+    public void Constructor_LowerRootIsSymlink_ServesItsTarget()
+    {
+        using var bed = new OverlayTestBed();
+        bed.WriteLower("a.txt", "via link");
+        using var other = new AgentFense.TestSupport.TempDirectory();
+        var link = Path.Combine(other.Path, "codebase");
+        Directory.CreateSymbolicLink(link, bed.Lower);
+
+        var overlay = new DeltaOverlay(link, Path.Combine(other.Path, "delta"));
+
+        Assert.Equal(Errno.Success, overlay.GetAttributes("", out var root));
+        Assert.Equal(FileKind.Directory, root.Kind);
+        Assert.Equal(Errno.Success, overlay.GetAttributes("a.txt", out var file));
+        Assert.Equal(8, file.Size);
+    }
+
+    [Fact]
     public void GetAttributes_UpperAndLower_UpperWins()
     {
         using var bed = new OverlayTestBed();
