@@ -102,6 +102,14 @@ public sealed partial class DeltaOverlay
             rc = CheckNewPath(newPath);
         if (rc != Errno.Success)
             return rc;
+        // Copy a lower-only file up before taking the mutation lock (see Rename's PreCopyUp).
+        if (Resolve(existingPath, out var early) == Errno.Success && !early.HasUpper && !early.IsDirectory
+            && PrepareCreateLocked(newPath, out _) == Errno.Success)
+        {
+            rc = CopyUp(existingPath);
+            if (rc != Errno.Success && rc != Errno.ENOENT)
+                return rc;
+        }
         lock (_mutation)
         {
             rc = Resolve(existingPath, out var source);

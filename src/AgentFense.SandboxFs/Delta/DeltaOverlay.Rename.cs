@@ -24,6 +24,9 @@ public sealed partial class DeltaOverlay
         if ((flags & ~(RenameFlags.NoReplace | RenameFlags.Exchange)) != 0
             || flags == (RenameFlags.NoReplace | RenameFlags.Exchange))
             return Errno.EINVAL;
+        rc = PreCopyUp(from, to, flags);
+        if (rc != Errno.Success)
+            return rc;
         lock (_mutation)
         {
             rc = Resolve(from, out var source);
@@ -58,6 +61,26 @@ public sealed partial class DeltaOverlay
             }
             return MoveLocked(from, to, source, target, targetExists);
         }
+    }
+
+    /// <summary>
+    /// Copies a lower-only source file up before the mutation lock is taken, so its content is not copied
+    /// while every other namespace change waits (the copy-up alone changes nothing visible). Only when the
+    /// rename looks like it will go ahead; everything is checked again under the lock.
+    /// </summary>
+    private Errno PreCopyUp(string from, string to, RenameFlags flags)
+    {
+        if (Resolve(from, out var source) != Errno.Success || source.HasUpper || source.IsDirectory)
+            return Errno.Success;
+        var targetRc = Resolve(to, out var target);
+        if (targetRc != Errno.Success && !(targetRc == Errno.ENOENT && target.ParentExists))
+            return Errno.Success;
+        if (targetRc == Errno.Success && (flags.HasFlag(RenameFlags.NoReplace) || target.IsDirectory))
+            return Errno.Success;
+        if (targetRc != Errno.Success && flags.HasFlag(RenameFlags.Exchange))
+            return Errno.Success;
+        var rc = CopyUp(from);
+        return rc == Errno.ENOENT ? Errno.Success : rc;
     }
 
     private Errno MoveLocked(string from, string to, in Resolved source, in Resolved target, bool targetExists)

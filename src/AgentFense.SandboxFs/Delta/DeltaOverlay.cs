@@ -17,7 +17,8 @@ namespace AgentFense.SandboxFs.Delta;
 /// a copy-up) happens under one short mutation lock, so two changes never interleave; the slow part of a
 /// copy-up (copying file content) is staged in the work directory outside that lock, under a striped lock
 /// per target path, then renamed into place under the mutation lock after re-checking that the path still
-/// names the same lower file. Renames and links of lower entries copy up inline, under the mutation lock.
+/// names the same lower file. A rename or link of a lower file copies it up the same way first; a rename
+/// of a lower directory copies its tree up inline, under the mutation lock. One overlay per delta directory.
 /// Writes through descriptors the FUSE layer holds bypass all locks and are accounted through
 /// <see cref="ReserveWrite"/>.</para>
 /// </remarks>
