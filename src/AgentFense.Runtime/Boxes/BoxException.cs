@@ -1,0 +1,17 @@
+namespace AgentFense.Runtime.Boxes;
+
+/// <summary>A box could not be started, limited or stopped.</summary>
+public sealed class BoxException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public BoxException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public BoxException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace AgentFense.Runtime.Bubblewrap;
+
+/// <summary>
+/// Spawns box processes (bwrap, slirp4netns) from one dedicated thread that never exits.
+/// </summary>
+/// <remarks>
+/// Why a thread of its own: bwrap's <c>--die-with-parent</c> uses PR_SET_PDEATHSIG, and the
+/// kernel delivers that signal when the <em>thread</em> that forked the child exits, not the
+/// process; a thread-pool thread retiring would kill every box it had started. The children are
+/// spawned with posix_spawn (no managed code between fork and exec); descriptors are mapped
+/// through staging numbers above every source and target, so a source that happens to sit on a
+/// target number is never clobbered, and every other descriptor is closed in the child
+/// (closefrom), whatever its close-on-exec flag.
+/// </remarks>
+internal static class SpawnThread
+{
+    private static readonly BlockingCollection<Action> s_work = [];
+    private static readonly Lazy<Thread> s_thread = new(StartThread);
+
+    /// <summary>Runs posix_spawn on the spawn thread; returns the pid.</summary>
+    public static Task<int> SpawnAsync(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<(int Source, int Target)> fds)
+    {
+        _ = s_thread.Value;
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s_work.Add(() =>
+        {
+            try
+            {
+                var error = Spawn(path, argv, env, fds, out var pid);
+                if (error != 0)
+                    done.SetException(new IOException($"posix_spawn '{path}' failed: errno {error} ({Marshal.GetPInvokeErrorMessage(error)})"));
+                else
+                    done.SetResult(pid);
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    private static Thread StartThread()
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var work in s_work.GetConsumingEnumerable())
+                work();
+        })
+        {
+            IsBackground = true,
+            Name = "agentfense box spawner",
+        };
+        thread.Start();
+        return thread;
+    }
+
+    private static unsafe int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<(int Source, int Target)> fds, out int pid)
+    {
+        var attr = NativeMemory.AllocZeroed(Interop.Libc.PosixSpawnOpaqueSize);
+        var actions = NativeMemory.AllocZeroed(Interop.Libc.PosixSpawnOpaqueSize);
+        var sigset = NativeMemory.AllocZeroed(Interop.Libc.SigSetSize);
+        var owned = new List<nint>();
+        try
+        {
+            Interop.Libc.posix_spawnattr_init(attr);
+            Interop.Libc.posix_spawn_file_actions_init(actions);
+            Interop.Libc.posix_spawnattr_setflags(attr, Interop.Libc.POSIX_SPAWN_SETSID | Interop.Libc.POSIX_SPAWN_SETSIGMASK | Interop.Libc.POSIX_SPAWN_SETSIGDEF);
+            Interop.Libc.sigfillset(sigset);
+            Interop.Libc.posix_spawnattr_setsigdefault(attr, sigset);
+            Interop.Libc.sigemptyset(sigset);
+            Interop.Libc.posix_spawnattr_setsigmask(attr, sigset);
+
+            var highest = 2;
+            foreach (var (source, target) in fds)
+                highest = Math.Max(highest, Math.Max(source, target));
+            var staging = highest + 1;
+            for (var i = 0; i < fds.Count; i++)
+                Interop.Libc.posix_spawn_file_actions_adddup2(actions, fds[i].Source, staging + i);
+            var mapsStdin = false;
+            for (var i = 0; i < fds.Count; i++)
+            {
+                Interop.Libc.posix_spawn_file_actions_adddup2(actions, staging + i, fds[i].Target);
+                mapsStdin |= fds[i].Target == 0;
+            }
+            if (!mapsStdin)
+                Interop.Libc.posix_spawn_file_actions_addopen(actions, 0, (byte*)Native("/dev/null", owned), Interop.Libc.O_RDONLY, 0);
+            var lastTarget = 2;
+            foreach (var (_, target) in fds)
+                lastTarget = Math.Max(lastTarget, target);
+            try
+            {
+                Interop.Libc.posix_spawn_file_actions_addclosefrom_np(actions, lastTarget + 1);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                // musl: staging copies are close-on-exec-free, so close them one by one.
+                for (var i = 0; i < fds.Count; i++)
+                    Interop.Libc.posix_spawn_file_actions_addclose(actions, staging + i);
+            }
+            var nativeArgv = Table(argv, owned);
+            var nativeEnv = Table(env, owned);
+            int child;
+            var error = Interop.Libc.posix_spawn(&child, (byte*)Native(path, owned), actions, attr, (byte**)nativeArgv, (byte**)nativeEnv);
+            pid = error == 0 ? child : 0;
+            return error;
+        }
+        finally
+        {
+            Interop.Libc.posix_spawn_file_actions_destroy(actions);
+            Interop.Libc.posix_spawnattr_destroy(attr);
+            foreach (var p in owned)
+                NativeMemory.Free((void*)p);
+            NativeMemory.Free(sigset);
+            NativeMemory.Free(actions);
+            NativeMemory.Free(attr);
+        }
+    }
+
+    private static unsafe nint Native(string value, List<nint> owned)
+    {
+        var size = Encoding.UTF8.GetByteCount(value);
+        var p = (byte*)NativeMemory.Alloc((nuint)size + 1);
+        Encoding.UTF8.GetBytes(value, new Span<byte>(p, size));
+        p[size] = 0;
+        owned.Add((nint)p);
+        return (nint)p;
+    }
+
+    private static unsafe nint Table(IReadOnlyList<string> values, List<nint> owned)
+    {
+        var table = (nint*)NativeMemory.Alloc((nuint)((values.Count + 1) * sizeof(nint)));
+        owned.Add((nint)table);
+        for (var i = 0; i < values.Count; i++)
+            table[i] = Native(values[i], owned);
+        table[values.Count] = 0;
+        return (nint)table;
+    }
+}
