@@ -117,6 +117,25 @@ public sealed class CgroupManager
         return [.. names];
     }
 
+    /// <summary>Removes the group directories when no box cgroup is left in them (at engine shutdown); true when gone.</summary>
+    public bool TryRemoveGroup()
+    {
+        var removed = true;
+        foreach (var parent in _parents.Values)
+        {
+            try
+            {
+                if (Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any())
+                    Cgroup.RemoveDirectory(parent);
+            }
+            catch (IOException)
+            {
+            }
+            removed &= !Directory.Exists(parent);
+        }
+        return removed;
+    }
+
     private void EnsureGroups()
     {
         foreach (var parent in _parents.Values)
