@@ -6,13 +6,13 @@ using AgentFense.Runtime.Init;
 namespace AgentFense.Runtime.Bubblewrap;
 
 /// <summary>
-/// A running bwrap box. Overview: the box ends either because it is stopped or on its own (init
+/// A running bwrap box (what <see cref="BubblewrapRuntime.StartAsync"/> returns). Overview: the box ends either because it is stopped or on its own (init
 /// exited, was OOM-killed, bwrap died); either way one teardown runs, once: kill everything in
 /// the cgroup (the box pid first, which as PID 1 of the pid namespace takes the namespace with
 /// it), close init's socket, reap bwrap (the watcher) and the box pid if bwrap left it to us as
 /// subreaper, end slirp4netns, remove the cgroup. Only then does <see cref="Exited"/> complete.
 /// </summary>
-internal sealed class BubblewrapBox : Box
+public sealed class BubblewrapBox : Box
 {
     private readonly Cgroup _cgroup;
     private readonly SlirpNetwork? _network;
@@ -26,7 +26,7 @@ internal sealed class BubblewrapBox : Box
     private Task? _teardown;
     private long _oomKills;
 
-    public BubblewrapBox(BoxSpec spec, InitClient client, int bwrapPid, int boxPid, int boxPidFd, Task<int> bwrapExit,
+    internal BubblewrapBox(BoxSpec spec, InitClient client, int bwrapPid, int boxPid, int boxPidFd, Task<int> bwrapExit,
         Cgroup cgroup, SlirpNetwork? network, BoxLog log, Socket socket)
         : base(spec)
     {
@@ -42,8 +42,10 @@ internal sealed class BubblewrapBox : Box
         _ = bwrapExit.ContinueWith(_ => TearDown(stopped: false), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <inheritdoc />
     public override InitClient Client { get; }
 
+    /// <inheritdoc />
     public override int Pid { get; }
 
     /// <summary>Host pid of the bwrap process.</summary>
@@ -55,12 +57,16 @@ internal sealed class BubblewrapBox : Box
     /// <summary>The last output of bwrap, init and slirp4netns.</summary>
     public string LogTail => _log.Tail;
 
+    /// <inheritdoc />
     public override Task<BoxExit> Exited => _exited.Task;
 
+    /// <inheritdoc />
     public override long OomKillCount => _cgroup.IsRemoved ? Interlocked.Read(ref _oomKills) : _cgroup.OomKillCount;
 
+    /// <inheritdoc />
     public override long MemoryUsageBytes => _cgroup.IsRemoved ? 0 : _cgroup.MemoryUsageBytes;
 
+    /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken = default) =>
         await TearDown(stopped: true).WaitAsync(cancellationToken).ConfigureAwait(false);
 
