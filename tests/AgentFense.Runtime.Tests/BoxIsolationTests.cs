@@ -159,6 +159,18 @@ public sealed class BoxIsolationTests
         Assert.Equal(127, (await BoxFixture.RunAsync(box, "no-such-command-here")).ExitCode);
     }
 
+    [Fact]
+    public async Task Exec_PtyAndSession_WorkInsideTheBox()
+    {
+        BoxFixture.Require();
+        using var workspace = BoxFixture.Workspace();
+        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        var pty = await box.Client.ExecAsync(box.WithDefaults(new AgentFense.Runtime.Init.ExecOptions { Command = "tty; echo $TERM", Pty = (80, 24), Timeout = TimeSpan.FromSeconds(10) }), Token);
+        Assert.Equal(0, pty.ExitCode);
+        Assert.StartsWith("/dev/pts/", pty.StdoutText, StringComparison.Ordinal);
+        Assert.Contains("xterm-256color", pty.StdoutText, StringComparison.Ordinal);
+    }
+
     internal static int Owner(string path)
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true })!;

@@ -43,6 +43,21 @@ public sealed class BoxLifecycleTests
     }
 
     [Fact]
+    public async Task Exited_BwrapKilled_OrphanedInitReapedBySubreaper()
+    {
+        BoxFixture.Require();
+        using var workspace = BoxFixture.Workspace();
+        await using var box = (BubblewrapBox)await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        // bwrap dies first: --die-with-parent kills init, which is reparented to us (subreaper) and must be reaped, not left a zombie.
+        Interop.Libc.kill(box.BwrapPid, Interop.Libc.SIGKILL);
+        var exit = await box.Exited.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(128 + 9, exit.ExitCode);
+        Assert.True(box.Cgroup.IsRemoved);
+        Assert.False(File.Exists($"/proc/{box.Pid}/stat"), $"box pid {box.Pid} still exists (zombie?)");
+        Assert.False(File.Exists($"/proc/{box.BwrapPid}/stat"));
+    }
+
+    [Fact]
     public async Task StartAsync_BadWorkspace_ThrowsAndLeavesNothing()
     {
         BoxFixture.Require();

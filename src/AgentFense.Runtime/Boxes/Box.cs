@@ -41,11 +41,14 @@ public abstract class Box : IAsyncDisposable
 
     /// <summary>
     /// <paramref name="options"/> with the box's default environment where the caller gave none
-    /// and the workspace as working directory where the caller gave none.
+    /// (plus <c>TERM=xterm-256color</c> for a PTY) and the workspace as working directory where
+    /// the caller gave none.
     /// </summary>
     public ExecOptions WithDefaults(ExecOptions options) => options with
     {
-        Environment = options.Environment.Count == 0 ? Environment : options.Environment,
+        Environment = options.Environment.Count != 0 ? options.Environment
+            : options.Pty is not null && !Environment.Any(e => e.StartsWith("TERM=", StringComparison.Ordinal)) ? [.. Environment, "TERM=xterm-256color"]
+            : Environment,
         WorkingDirectory = options.WorkingDirectory ?? Spec.WorkspacePath,
     };
 
