@@ -1,10 +1,11 @@
 # Shared by ./agentfense and ./test.sh: the Debian packages AgentFense needs, and how to get them.
 # Sourced, not run.
 
-# What the CLI needs at run time (fusermount3 for unprivileged mounts).
-AGENTFENSE_RUNTIME_PACKAGES=(fuse3)
-# What the tests need on top (real mounts, boxes, tools the tests drive).
-AGENTFENSE_TEST_PACKAGES=(fuse3 attr)
+# What the CLI needs at run time: fusermount3 for unprivileged mounts, bwrap for boxes, slirp4netns for
+# boxes with network, setpriv (util-linux) to drop to the box user.
+AGENTFENSE_RUNTIME_PACKAGES=(fuse3 bubblewrap slirp4netns util-linux)
+# What the tests need on top: gcc for the seccomp probe, attr for xattr tools, procps inside boxes.
+AGENTFENSE_TEST_PACKAGES=("${AGENTFENSE_RUNTIME_PACKAGES[@]}" attr gcc procps)
 
 # ensure_packages PKG...: installs what is missing when root; otherwise prints the exact command and
 # exits 2, because a half-working install is worse than a clear instruction.
