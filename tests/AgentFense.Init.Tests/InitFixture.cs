@@ -1,4 +1,5 @@
 using AgentFense.Runtime.Init;
+using AgentFense.TestSupport;
 
 namespace AgentFense.Init.Tests;
 

@@ -1,4 +1,3 @@
-using AgentFense.Init.Tests;
 using AgentFense.Runtime.Boxes;
 using AgentFense.Runtime.Bubblewrap;
 using AgentFense.Runtime.Cgroups;

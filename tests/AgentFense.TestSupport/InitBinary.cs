@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using AgentFense.TestSupport;
 
-namespace AgentFense.Init.Tests;
+namespace AgentFense.TestSupport;
 
 /// <summary>
 /// The NativeAOT agentfense-init the tests run: <c>AGENTFENSE_INIT_PATH</c> if set, else published
-/// once per test run into <c>.build/init/</c> of the repository (skipped when that binary is newer
-/// than every source it is built from), so a clean clone needs nothing but <c>dotnet test</c>.
+/// into <c>.build/init/</c> of the repository (skipped when that binary is newer than every source it
+/// is built from), so a clean clone needs nothing but <c>dotnet test</c>. Test assemblies run in
+/// parallel processes: a file lock (<c>.build/init.lock</c>) lets one of them publish while the
+/// others wait and then find the binary fresh.
 /// </summary>
-public sealed class InitBinary
+public static class InitBinary
 {
     private static readonly Lazy<string> s_path = new(Locate, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -21,9 +22,32 @@ public sealed class InitBinary
             return given;
         var output = System.IO.Path.Combine(RepoPaths.Root, ".build", "init");
         var binary = System.IO.Path.Combine(output, "agentfense-init");
-        if (!IsUpToDate(binary))
-            Publish(output);
+        if (IsUpToDate(binary))
+            return binary;
+        Directory.CreateDirectory(System.IO.Path.Combine(RepoPaths.Root, ".build"));
+        using (AcquireLock(System.IO.Path.Combine(RepoPaths.Root, ".build", "init.lock")))
+        {
+            if (!IsUpToDate(binary))
+                Publish(output);
+        }
         return File.Exists(binary) ? binary : throw new InvalidOperationException($"publishing agentfense-init produced no {binary}");
+    }
+
+    /// <summary>An exclusive lock on <paramref name="path"/> (.NET takes flock(LOCK_EX) for FileShare.None), waited for.</summary>
+    private static FileStream AcquireLock(string path)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+        }
     }
 
     private static bool IsUpToDate(string binary)
@@ -72,5 +96,7 @@ public sealed class InitBinary
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"dotnet publish agentfense-init failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        // Publishing may keep the old file's time when nothing changed; the next check must see it fresh.
+        File.SetLastWriteTimeUtc(System.IO.Path.Combine(output, "agentfense-init"), DateTime.UtcNow);
     }
 }
