@@ -54,6 +54,7 @@ public sealed partial class SandboxFileSystem
             rc = LoadVisibleEntries(path, dir.Entries = []);
             if (rc != FuseErrno.Success)
                 return rc;
+            dir.DotInodes = (InodeOf(path), node.Parent is { } up ? InodeOf(_nodes.PathOf(up)) : InodeOf(path));
         }
         var entries = dir.Entries;
         for (var i = (int)Math.Min(offset, int.MaxValue); i < entries.Count + DotEntries; i++)
@@ -63,7 +64,7 @@ public sealed partial class SandboxFileSystem
             if (i < DotEntries)
             {
                 var dots = i == 0 ? "."u8 : ".."u8;
-                var ino = i == 0 ? node.Id : node.Parent?.Id ?? node.Id;
+                var ino = i == 0 ? dir.DotInodes.Dot : dir.DotInodes.DotDot;
                 // The kernel takes no lookup for "." and ".." in READDIRPLUS, so they carry no node id.
                 added = plus
                     ? writer.TryAddPlus(dots, new FuseEntryOut { Attr = new FuseAttr { Ino = ino, Mode = 0x4000 } }, next)
@@ -80,11 +81,12 @@ public sealed partial class SandboxFileSystem
         return FuseErrno.Success;
     }
 
+    private ulong InodeOf(string path) =>
+        _overlay.GetAttributes(path, out var attributes) == Delta.Errno.Success ? InodeNumber(attributes) : 0;
+
     private bool TryAdd(ref FuseDirEntryWriter writer, Nodes.Node parent, in DirectoryEntry entry, ulong next)
     {
-        // A name the kernel holds shows its node id; others show the host inode (stat gives the node id).
-        var ino = _nodes.Find(parent, entry.Name)?.Id ?? entry.Attributes.Inode;
-        return writer.TryAdd(Encoding.UTF8.GetBytes(entry.Name), ino, entry.Attributes.Mode, next);
+        return writer.TryAdd(Encoding.UTF8.GetBytes(entry.Name), InodeNumber(entry.Attributes), entry.Attributes.Mode, next);
     }
 
     private bool TryAddPlus(ref FuseDirEntryWriter writer, Nodes.Node parent, string parentPath, in DirectoryEntry entry, ulong next)

@@ -153,20 +153,18 @@ public sealed partial class SandboxFileSystem
     public override FuseErrno StatFs(in FuseContext ctx, out FuseKStatFs stats)
     {
         stats = default;
-        var drive = new DriveInfo(_overlay.UpperRoot);
-        const uint blockSize = 4096;
-        stats.BSize = blockSize;
-        stats.FrSize = blockSize;
-        stats.NameLen = 255;
-        // What the delta may still grow by is the smaller of the disk's room and the size limit's.
-        var quotaRoom = _overlay.Quota.Limit == long.MaxValue ? long.MaxValue : Math.Max(0, _overlay.Quota.Limit - _overlay.Quota.Used);
-        var available = Math.Min(drive.AvailableFreeSpace, quotaRoom);
-        var total = Math.Min(drive.TotalSize, _overlay.Quota.Limit);
-        stats.Blocks = (ulong)(total / blockSize);
-        stats.BFree = (ulong)(available / blockSize);
-        stats.BAvail = stats.BFree;
-        stats.Files = 1_000_000;
-        stats.FFree = 1_000_000;
+        // The delta's file system, capped by the size limit: what the sandbox may still write.
+        var rc = E(_overlay.GetSpace(out var space));
+        if (rc != FuseErrno.Success)
+            return rc;
+        stats.BSize = (uint)space.BlockSize;
+        stats.FrSize = (uint)space.BlockSize;
+        stats.Blocks = space.TotalBlocks;
+        stats.BFree = space.FreeBlocks;
+        stats.BAvail = space.AvailableBlocks;
+        stats.Files = space.TotalFiles;
+        stats.FFree = space.FreeFiles;
+        stats.NameLen = (uint)space.NameMax;
         return FuseErrno.Success;
     }
 }

@@ -81,14 +81,23 @@ public sealed partial class SandboxFileSystem
     {
         entry = default;
         // A new name for content must not give write access the content's own path lacks.
-        var rc = ResolveAllowed(oldNodeId, Permission.Write, "link", out _, out var sourcePath);
+        var rc = ResolveAllowed(oldNodeId, Permission.Write, "link", out var source, out var sourcePath);
         if (rc != FuseErrno.Success)
             return rc;
         rc = PrepareNew(ctx, newName, isDirectory: false, "link", out var parent, out var childName, out var path, out _, out _);
         if (rc != FuseErrno.Success)
             return rc;
         rc = E(_overlay.Link(sourcePath, path));
-        return rc != FuseErrno.Success ? rc : Entry(parent, childName, path, out entry);
+        if (rc != FuseErrno.Success)
+            return rc;
+        rc = E(_overlay.GetAttributes(path, out var attributes));
+        if (rc != FuseErrno.Success)
+            return rc;
+        // The new name is the same inode to the kernel, so link counts and identity read as natively.
+        _nodes.AddAlias(source, parent, childName);
+        _negatives.Remove(parent.Id, childName);
+        FillEntry(source, attributes, out entry);
+        return FuseErrno.Success;
     }
 
     /// <inheritdoc />

@@ -62,7 +62,7 @@ public sealed partial class SandboxFileSystem
     private void FillAttr(Node node, in EntryAttributes a, out FuseAttr attr)
     {
         attr = default;
-        attr.Ino = node.Id;
+        attr.Ino = InodeNumber(a);
         attr.Size = (ulong)a.Size;
         attr.Blocks = (ulong)a.Blocks;
         attr.ATime = (ulong)a.AccessTime.Seconds;
@@ -77,6 +77,14 @@ public sealed partial class SandboxFileSystem
         attr.RDev = (uint)a.RDev;
         attr.BlkSize = a.BlockSize;
     }
+
+    /// <summary>
+    /// st_ino is the host file's inode, so hard links read as one file (<c>test f -ef g</c>, <c>find</c>, <c>tar</c>).
+    /// When the delta lives on another file system than the codebase, the delta's numbers get the top bit so
+    /// they cannot collide with the codebase's. (A file's number changes when it is copied up, as on overlayfs.)
+    /// </summary>
+    private ulong InodeNumber(in EntryAttributes a) =>
+        a.Layer == Layer.Upper && _layersOnDifferentDevices ? a.Inode | (1UL << 63) : a.Inode;
 
     private void FillEntry(Node node, in EntryAttributes a, out FuseEntryOut entry)
     {

@@ -38,6 +38,7 @@ public sealed partial class SandboxFileSystem : FuseFileSystem
     private long _policyEpoch;
     private FuseSession? _session;
     private bool _passthrough;
+    private readonly bool _layersOnDifferentDevices;
 
     /// <summary>Creates the filesystem over <paramref name="overlay"/> with <paramref name="policy"/>.</summary>
     public SandboxFileSystem(DeltaOverlay overlay, PolicyMatcher policy, SandboxFsOptions? options = null)
@@ -46,6 +47,10 @@ public sealed partial class SandboxFileSystem : FuseFileSystem
         _policy = policy;
         _options = options ?? new SandboxFsOptions();
         Audit = new AuditLog(_options.AuditCapacity);
+        _layersOnDifferentDevices =
+            HostFs.Lstat(overlay.LowerRoot, out var lower) == Delta.Errno.Success &&
+            HostFs.Lstat(overlay.UpperRoot, out var upper) == Delta.Errno.Success &&
+            (lower.stx_dev_major, lower.stx_dev_minor) != (upper.stx_dev_major, upper.stx_dev_minor);
     }
 
     /// <summary>The refusals recorded so far.</summary>

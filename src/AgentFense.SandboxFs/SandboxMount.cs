@@ -42,7 +42,6 @@ public sealed class SandboxMount : IDisposable
         FuseServer? server = null)
     {
         options ??= new SandboxFsOptions();
-        PrepareDeltaRoot(source, deltaDirectory);
         var overlay = new DeltaOverlay(source, deltaDirectory, options.DeltaSizeLimit);
         var fileSystem = new SandboxFileSystem(overlay, policy, options);
         var mountOptions = new MountOptions
@@ -59,24 +58,6 @@ public sealed class SandboxMount : IDisposable
         var session = (server ?? FuseServer.Shared).Mount(mountPoint, fileSystem, mountOptions);
         fileSystem.Attach(session);
         return new SandboxMount(Path.GetFullPath(mountPoint), fileSystem, session);
-    }
-
-    /// <summary>
-    /// The delta's root directory is the view's root: a new one takes the source root's mode and owner, so the
-    /// view's root looks like the source's (not like a fresh private temp directory).
-    /// </summary>
-    private static void PrepareDeltaRoot(string source, string deltaDirectory)
-    {
-        if (Directory.Exists(deltaDirectory) && Directory.EnumerateFileSystemEntries(deltaDirectory).Any())
-            return;
-        Directory.CreateDirectory(deltaDirectory);
-        if (HostFs.Lstat(source, out var st) != Delta.Errno.Success)
-            return;
-        var rc = HostFs.Chmod(deltaDirectory, st.stx_mode);
-        if (rc == Delta.Errno.Success)
-            rc = HostFs.Lchown(deltaDirectory, st.stx_uid, st.stx_gid);
-        if (rc != Delta.Errno.Success)
-            throw new IOException($"cannot give the delta root '{deltaDirectory}' the source's mode and owner: {rc}");
     }
 
     /// <summary>Unmounts (open files in the view fail from then on); the delta stays on disk.</summary>

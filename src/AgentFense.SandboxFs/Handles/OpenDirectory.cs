@@ -13,4 +13,7 @@ internal sealed class OpenDirectory(Node node)
 
     /// <summary>The visible entries of the current pass; replaced whole on rewind.</summary>
     public List<DirectoryEntry> Entries { get; set; } = [];
+
+    /// <summary>st_ino of "." and ".." for this pass.</summary>
+    public (ulong Dot, ulong DotDot) DotInodes { get; set; }
 }

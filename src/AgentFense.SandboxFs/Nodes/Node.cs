@@ -24,6 +24,9 @@ internal sealed class Node
 
     public string Name { get; set; }
 
+    /// <summary>Further names of this node (hard links made through the mount), besides Parent/Name.</summary>
+    public List<(Node Parent, string Name)>? Aliases { get; set; }
+
     public bool IsDirectory { get; set; }
 
     /// <summary>Kernel lookups not yet forgotten.</summary>

@@ -86,8 +86,25 @@ internal sealed class NodeTable
             if (node.LookupCount > 0)
                 return;
             _byId.Remove(id);
-            if (node.Parent is not null && _byName.TryGetValue((node.Parent.Id, node.Name), out var current) && current == node)
-                _byName.Remove((node.Parent.Id, node.Name));
+            RemoveKeyIfOwned(node.Parent, node.Name, node);
+            foreach (var (parent, name) in node.Aliases ?? [])
+                RemoveKeyIfOwned(parent, name, node);
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="node"/> one more name (a hard link made through the mount) and one more lookup:
+    /// the kernel then sees one inode with two names, as it would natively.
+    /// </summary>
+    public void AddAlias(Node node, Node parent, string name)
+    {
+        lock (_lock)
+        {
+            if (_byName.Remove((parent.Id, name), out var previous) && previous != node)
+                DropName(previous, parent, name);
+            _byName[(parent.Id, name)] = node;
+            (node.Aliases ??= []).Add((parent, name));
+            node.LookupCount++;
         }
     }
 
@@ -95,7 +112,46 @@ internal sealed class NodeTable
     public void Detach(Node parent, string name)
     {
         lock (_lock)
+        {
+            if (_byName.Remove((parent.Id, name), out var node))
+                DropName(node, parent, name);
+        }
+    }
+
+    // A node that loses its primary name carries on under one of its aliases, if it has any.
+    private static void DropName(Node node, Node parent, string name)
+    {
+        if (node.Parent == parent && node.Name == name)
+        {
+            if (node.Aliases is { Count: > 0 } aliases)
+            {
+                (node.Parent, node.Name) = aliases[0];
+                aliases.RemoveAt(0);
+                node.PathEpoch = -1;
+            }
+            return;
+        }
+        node.Aliases?.Remove((parent, name));
+    }
+
+    private void RemoveKeyIfOwned(Node? parent, string name, Node node)
+    {
+        if (parent is not null && _byName.TryGetValue((parent.Id, name), out var current) && current == node)
             _byName.Remove((parent.Id, name));
+    }
+
+    // Renames one name of a node, primary or alias.
+    private static void Rename(Node node, Node parent, string name, Node newParent, string newName)
+    {
+        if (node.Parent == parent && node.Name == name)
+        {
+            node.Parent = newParent;
+            node.Name = newName;
+            node.PathEpoch = -1;
+            return;
+        }
+        if (node.Aliases is { } aliases && aliases.IndexOf((parent, name)) is var i and >= 0)
+            aliases[i] = (newParent, newName);
     }
 
     /// <summary>Moves the node at (parent, name) to (newParent, newName); with <paramref name="exchange"/>, swaps two nodes.</summary>
@@ -105,18 +161,16 @@ internal sealed class NodeTable
         {
             _byName.Remove((parent.Id, name), out var moving);
             _byName.Remove((newParent.Id, newName), out var target);
+            if (target is not null && !exchange && target != moving)
+                DropName(target, newParent, newName);
             if (moving is not null)
             {
-                moving.Parent = newParent;
-                moving.Name = newName;
-                moving.PathEpoch = -1;
+                Rename(moving, parent, name, newParent, newName);
                 _byName[(newParent.Id, newName)] = moving;
             }
             if (exchange && target is not null)
             {
-                target.Parent = parent;
-                target.Name = name;
-                target.PathEpoch = -1;
+                Rename(target, newParent, newName, parent, name);
                 _byName[(parent.Id, name)] = target;
             }
             // Only a moved directory changes other nodes' paths.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AgentFense.Policy;
 using AgentFense.TestSupport;
 
@@ -15,6 +14,9 @@ internal sealed class MountedSandbox : IDisposable
     public MountedSandbox(IEnumerable<PermissionRule> rules, Action<SourceTree>? populate = null, SandboxFsOptions? options = null)
     {
         Requires.Fuse();
+        // Other users must be able to reach the mount (the temp root is private by default).
+        File.SetUnixFileMode(_root.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                                         UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         Source = Directory.CreateDirectory(_root["source"]).FullName;
         Delta = _root["delta"];
         MountPoint = Directory.CreateDirectory(_root["mnt"]).FullName;
@@ -49,31 +51,7 @@ internal sealed class MountedSandbox : IDisposable
     public string this[string relative] => Path.Combine(MountPoint, relative);
 
     /// <summary>Runs a shell command with the mount point as working directory.</summary>
-    public (int Code, string Out, string Err) Sh(string command, string? user = null)
-    {
-        var psi = new ProcessStartInfo(user is null ? "/bin/sh" : "/usr/bin/setpriv")
-        {
-            WorkingDirectory = MountPoint,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (user is not null)
-        {
-            foreach (var arg in new[] { $"--reuid={user}", $"--regid={user}", "--clear-groups", "/bin/sh" })
-                psi.ArgumentList.Add(arg);
-        }
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(command);
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{command}' did not finish in 60 s");
-        }
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    public (int Code, string Out, string Err) Sh(string command, string? user = null) => Shell.Run(command, MountPoint, user);
 
     public void Dispose()
     {
