@@ -1,0 +1,25 @@
+using AgentFense.Runtime.Boxes;
+using AgentFense.SandboxFs;
+
+namespace AgentFense.Engine;
+
+/// <summary>
+/// The manager's live state of one sandbox: a gate serializing its lifecycle operations, and while it
+/// runs, its mount and box.
+/// </summary>
+internal sealed class SandboxEntry(string id)
+{
+    public string Id { get; } = id;
+
+    /// <summary>Held by start, stop, destroy, commit and discard; never while a command runs.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>The mount while running; null otherwise.</summary>
+    public SandboxMount? Mount { get; set; }
+
+    /// <summary>The box while running; null otherwise.</summary>
+    public Box? Box { get; set; }
+
+    /// <summary>Set by destroy; a destroyed entry is never used again.</summary>
+    public bool Destroyed { get; set; }
+}
