@@ -19,6 +19,9 @@ public sealed partial class SandboxFileSystem
         if (rc != FuseErrno.Success)
             return rc;
         reply.Fh = _handles.Add(new OpenDirectory(node));
+        // Let the kernel keep listings in its page cache across opens: changes through the mount update it
+        // and changes from outside (commit, discard, a new policy) invalidate it explicitly.
+        reply.Flags |= FopenFlags.CacheDir | FopenFlags.KeepCache;
         return FuseErrno.Success;
     }
 

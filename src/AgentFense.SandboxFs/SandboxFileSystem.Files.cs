@@ -44,6 +44,9 @@ public sealed partial class SandboxFileSystem
         var haveStat = HostFs.Fstat(handle, out var st) == Delta.Errno.Success;
         var identity = haveStat ? (EntryAttributes.MakeDev(st.stx_dev_major, st.stx_dev_minor), st.stx_ino) : default;
         var stamp = haveStat ? ((long)st.stx_size, st.stx_mtime.tv_sec * 1_000_000_000 + st.stx_mtime.tv_nsec) : default;
+        // No FLUSH on close for any open: writes reach the host file when they arrive (no writeback cache),
+        // and their errors (ENOSPC past the delta limit) are returned by the write itself.
+        reply.Flags |= FopenFlags.NoFlush;
         lock (node)
         {
             if (!writable && _passthrough && haveStat && node.CachedOpens == 0 &&
@@ -51,21 +54,16 @@ public sealed partial class SandboxFileSystem
             {
                 node.PassthroughOpens++;
                 node.BackingFile = identity;
-                reply.Flags |= FopenFlags.NoFlush;
                 return IoMode.Passthrough;
             }
             if (node.PassthroughOpens > 0)
             {
-                reply.Flags |= FopenFlags.DirectIo | (writable ? 0 : FopenFlags.NoFlush);
+                reply.Flags |= FopenFlags.DirectIo;
                 return IoMode.Direct;
             }
             node.CachedOpens++;
-            if (!writable)
-            {
-                reply.Flags |= FopenFlags.NoFlush;
-                if (haveStat && node.CacheStamp == stamp)
-                    reply.Flags |= FopenFlags.KeepCache;
-            }
+            if (!writable && haveStat && node.CacheStamp == stamp)
+                reply.Flags |= FopenFlags.KeepCache;
             node.CacheStamp = haveStat ? stamp : default;
             return IoMode.Cached;
         }
