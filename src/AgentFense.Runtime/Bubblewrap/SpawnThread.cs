@@ -1,3 +1,4 @@
+using static AgentFense.Runtime.Spawning.NativeStrings;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -119,25 +120,5 @@ internal static class SpawnThread
             NativeMemory.Free(actions);
             NativeMemory.Free(attr);
         }
-    }
-
-    private static unsafe nint Native(string value, List<nint> owned)
-    {
-        var size = Encoding.UTF8.GetByteCount(value);
-        var p = (byte*)NativeMemory.Alloc((nuint)size + 1);
-        Encoding.UTF8.GetBytes(value, new Span<byte>(p, size));
-        p[size] = 0;
-        owned.Add((nint)p);
-        return (nint)p;
-    }
-
-    private static unsafe nint Table(IReadOnlyList<string> values, List<nint> owned)
-    {
-        var table = (nint*)NativeMemory.Alloc((nuint)((values.Count + 1) * sizeof(nint)));
-        owned.Add((nint)table);
-        for (var i = 0; i < values.Count; i++)
-            table[i] = Native(values[i], owned);
-        table[values.Count] = 0;
-        return (nint)table;
     }
 }

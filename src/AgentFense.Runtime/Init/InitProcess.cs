@@ -1,3 +1,4 @@
+using static AgentFense.Runtime.Spawning.NativeStrings;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -144,25 +145,5 @@ public sealed class InitProcess : IAsyncDisposable
             NativeMemory.Free(actions);
             NativeMemory.Free(attr);
         }
-    }
-
-    private static unsafe nint Native(string value, List<nint> owned)
-    {
-        var size = Encoding.UTF8.GetByteCount(value);
-        var p = (byte*)NativeMemory.Alloc((nuint)size + 1);
-        Encoding.UTF8.GetBytes(value, new Span<byte>(p, size));
-        p[size] = 0;
-        owned.Add((nint)p);
-        return (nint)p;
-    }
-
-    private static unsafe nint Table(string[] values, List<nint> owned)
-    {
-        var table = (nint*)NativeMemory.Alloc((nuint)((values.Length + 1) * sizeof(nint)));
-        owned.Add((nint)table);
-        for (var i = 0; i < values.Length; i++)
-            table[i] = Native(values[i], owned);
-        table[values.Length] = 0;
-        return (nint)table;
     }
 }
