@@ -22,12 +22,21 @@ public sealed partial class SandboxFileSystem
             writable ? "open-write" : "open-read", out var node, out var path);
         if (rc != FuseErrno.Success)
             return rc;
+        // fs/fuse/iomode.c: once an inode has a passthrough open, every open of it must pass through to the same
+        // host file; a writer would copy the file up to another one, so it is refused before any copy-up.
+        if (writable && HasPassthroughOpens(node))
+            return FuseErrno.ETXTBSY;
         // Writable opens get a read-write host descriptor: the kernel may read through any handle of the file.
         rc = E(_overlay.OpenFile(path, writable ? O_RDWR | (flags & O_TRUNC) : O_RDONLY, out var handle));
         if (rc != FuseErrno.Success)
             return rc;
         var mode = ChooseIoMode(node, handle, writable, ref reply);
-        var open = new OpenFile(node, path, writable, mode, mode == IoMode.Passthrough ? null : handle);
+        if (mode is null)
+        {
+            handle.Dispose();
+            return FuseErrno.ETXTBSY;
+        }
+        var open = new OpenFile(node, path, writable, mode.Value, mode == IoMode.Passthrough ? null : handle);
         if (mode == IoMode.Passthrough)
             reply.BackingFile = handle;
         reply.Fh = _handles.Add(open);
@@ -35,11 +44,31 @@ public sealed partial class SandboxFileSystem
     }
 
     /// <summary>
-    /// Picks the kernel I/O mode for a new open and counts it on the node. Read-only opens pass through to the
-    /// host file unless the node has cached opens or is backed by another host file (after a copy-up); opens
-    /// that would conflict with passthrough ones use direct I/O.
+    /// Picks the kernel I/O mode for a new open and counts it on the node: passthrough for read-only opens of
+    /// large files when enabled and the node has no cached opens, else cached. Null when the node has
+    /// passthrough opens backed by another host file (the kernel would refuse the open).
     /// </summary>
-    private IoMode ChooseIoMode(Node node, SafeFileHandle handle, bool writable, ref FuseOpenReply reply)
+    /// <summary>
+    /// Whether the node still has passthrough opens. RELEASE reaches us asynchronously after close(2), so a
+    /// reader that just closed may still be counted: wait briefly for it before answering yes.
+    /// </summary>
+    private static bool HasPassthroughOpens(Node node)
+    {
+        var deadline = Environment.TickCount64 + 50;
+        while (true)
+        {
+            lock (node)
+            {
+                if (node.PassthroughOpens == 0)
+                    return false;
+            }
+            if (Environment.TickCount64 >= deadline)
+                return true;
+            Thread.Sleep(1);
+        }
+    }
+
+    private IoMode? ChooseIoMode(Node node, SafeFileHandle handle, bool writable, ref FuseOpenReply reply)
     {
         var haveStat = HostFs.Fstat(handle, out var st) == Delta.Errno.Success;
         var identity = haveStat ? (EntryAttributes.MakeDev(st.stx_dev_major, st.stx_dev_minor), st.stx_ino) : default;
@@ -49,7 +78,7 @@ public sealed partial class SandboxFileSystem
         reply.Flags |= FopenFlags.NoFlush;
         lock (node)
         {
-            if (!writable && _passthrough && haveStat && node.CachedOpens == 0 &&
+            if (!writable && _passthrough && haveStat && (long)st.stx_size >= _options.PassthroughMinSize && node.CachedOpens == 0 &&
                 (node.PassthroughOpens == 0 || node.BackingFile == identity))
             {
                 node.PassthroughOpens++;
@@ -58,8 +87,11 @@ public sealed partial class SandboxFileSystem
             }
             if (node.PassthroughOpens > 0)
             {
-                reply.Flags |= FopenFlags.DirectIo;
-                return IoMode.Direct;
+                if (writable || node.BackingFile != identity)
+                    return null;
+                // Same host file: share the node's backing registration.
+                node.PassthroughOpens++;
+                return IoMode.Passthrough;
             }
             node.CachedOpens++;
             if (!writable && haveStat && node.CacheStamp == stamp)
@@ -87,7 +119,7 @@ public sealed partial class SandboxFileSystem
             return rc;
         }
         var node = _nodes.Get(entry.NodeId)!;
-        var ioMode = ChooseIoMode(node, handle, writable: true, ref reply);
+        var ioMode = ChooseIoMode(node, handle, writable: true, ref reply) ?? IoMode.Cached;
         reply.Fh = _handles.Add(new OpenFile(node, path, IsWritable(flags), ioMode, handle));
         return FuseErrno.Success;
     }
@@ -96,6 +128,7 @@ public sealed partial class SandboxFileSystem
     public override FuseErrno Read(in FuseContext ctx, ulong fh, long offset, Span<byte> buffer, out int bytesRead)
     {
         bytesRead = 0;
+        Interlocked.Increment(ref _readRequests);
         var open = _handles.Get(fh);
         if (open is null)
             return FuseErrno.EBADF;

@@ -22,10 +22,10 @@ namespace AgentFense.SandboxFs;
 /// for a directory rename, everything beneath), not on the parent directory.</para>
 /// <para>Caching: names, attributes and absences are cached by the kernel for long timeouts; whatever changes
 /// the tree from outside the mount (commit, discard, a new policy) calls <see cref="InvalidateAll"/>.</para>
-/// <para>I/O modes: read-only opens are passed through to the host file when the kernel supports it, so
-/// reads never reach this process; writable opens go through us so the delta size limit is exact. The
-/// kernel refuses to mix cached and passthrough opens of one inode, so an open that would conflict falls
-/// back to direct I/O.</para>
+/// <para>I/O modes: opens are served through the page cache, kept across opens while a file is unchanged;
+/// writes reach us so the delta size limit is exact. Optionally, read-only opens of large files are passed
+/// through to the host file (see <see cref="SandboxFsOptions.Passthrough"/> for the kernel's rule that makes
+/// it opt-in).</para>
 /// </remarks>
 public sealed partial class SandboxFileSystem : FuseFileSystem
 {
@@ -39,6 +39,7 @@ public sealed partial class SandboxFileSystem : FuseFileSystem
     private FuseSession? _session;
     private bool _passthrough;
     private readonly bool _layersOnDifferentDevices;
+    private long _readRequests;
 
     /// <summary>Creates the filesystem over <paramref name="overlay"/> with <paramref name="policy"/>.</summary>
     public SandboxFileSystem(DeltaOverlay overlay, PolicyMatcher policy, SandboxFsOptions? options = null)
@@ -61,6 +62,9 @@ public sealed partial class SandboxFileSystem : FuseFileSystem
 
     /// <summary>The merged view this filesystem serves.</summary>
     public DeltaOverlay Overlay => _overlay;
+
+    /// <summary>How many READ requests reached this process (passthrough reads never do).</summary>
+    public long ReadRequests => Interlocked.Read(ref _readRequests);
 
     /// <summary>How many nodes the kernel holds (for tests and metrics).</summary>
     public int NodeCount => _nodes.Count;

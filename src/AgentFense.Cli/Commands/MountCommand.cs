@@ -21,6 +21,11 @@ internal static class MountCommand
             HelpName = "DIR",
         };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "Stay in the foreground (the default)" };
+        var passthrough = new Option<bool>("--passthrough")
+        {
+            Description = "Pass reads of large read-only files straight to the host file (FUSE passthrough); " +
+                          "while such a reader is open, opening the same codebase file for writing fails with ETXTBSY",
+        };
         var deltaLimit = new Option<string?>("--delta-limit")
         {
             Description = "Most bytes the delta may hold, e.g. 512M or 2G (default 10G); writes past it fail with ENOSPC",
@@ -31,16 +36,17 @@ internal static class MountCommand
         var command = new Command("mount", "Serve the policy view of SOURCE at MOUNTPOINT until interrupted " +
                                            "(without --preset/--rule/--rules: the agent-safe preset)")
         {
-            delta, deltaLimit, foreground, source, mountPoint,
+            delta, deltaLimit, foreground, passthrough, source, mountPoint,
         };
         options.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(result, options, console, cancellationToken,
-            result.GetValue(source)!, result.GetValue(mountPoint)!, result.GetValue(delta), result.GetValue(deltaLimit)));
+            result.GetValue(source)!, result.GetValue(mountPoint)!, result.GetValue(delta), result.GetValue(deltaLimit),
+            result.GetValue(passthrough)));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult result, PolicyOptions options, CliConsole console,
-        CancellationToken cancellationToken, string source, string mountPoint, string? delta, string? deltaLimit)
+        CancellationToken cancellationToken, string source, string mountPoint, string? delta, string? deltaLimit, bool passthrough)
     {
         if (!Directory.Exists(source))
             throw new UsageException($"'{source}' is not a directory");
@@ -55,7 +61,7 @@ internal static class MountCommand
         try
         {
             using var mount = SandboxMount.Mount(source, mountPoint, deltaDirectory, matcher,
-                new SandboxFsOptions { DeltaSizeLimit = limit, Log = line => console.Error.WriteLine($"agentfense: {line}") });
+                new SandboxFsOptions { DeltaSizeLimit = limit, Passthrough = passthrough, Log = line => console.Error.WriteLine($"agentfense: {line}") });
             var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

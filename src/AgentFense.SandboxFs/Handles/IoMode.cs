@@ -8,7 +8,4 @@ internal enum IoMode
 
     /// <summary>Straight to a host file the kernel holds; nothing reaches us.</summary>
     Passthrough,
-
-    /// <summary>No page cache, reads and writes reaching us; compatible with either of the others.</summary>
-    Direct,
 }
