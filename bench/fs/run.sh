@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-filesystem figures: the shared fsbench on a native directory and on an AgentFense mount of an
 # equivalent directory, side by side in one run, so the ratios compare with ../shared/ANCHORS.md.
-#   usage: bench/fs/run.sh [fsbench options]      (run as root; results on stdout and in .build/bench/fs/)
+#   usage: [AGENTFENSE_MOUNT_OPTIONS=--passthrough] bench/fs/run.sh [fsbench options]   (as root; results on stdout and in .build/bench/fs/)
 # The mount serves the full-access preset over an empty source with its delta on the same disk as the
 # native directory, so every file fsbench creates lives in the delta, as an agent's files would.
 set -euo pipefail
@@ -12,7 +12,7 @@ out="$repo/.build/bench/fs"
 work="$(mktemp -d /var/tmp/agentfense-fsbench.XXXXXX)"
 mkdir -p "$out" "$work/native" "$work/source" "$work/mnt"
 "$repo/agentfense" presets >/dev/null   # builds the CLI if needed
-"$repo/.build/cli/agentfense" mount --preset full-access --delta "$work/delta" "$work/source" "$work/mnt" >"$out/mount.log" 2>&1 &
+"$repo/.build/cli/agentfense" mount ${AGENTFENSE_MOUNT_OPTIONS:-} --preset full-access --delta "$work/delta" "$work/source" "$work/mnt" >"$out/mount.log" 2>&1 &
 server=$!
 cleanup() {
   kill -TERM "$server" 2>/dev/null || true
