@@ -19,6 +19,7 @@ internal static class CliApp
             PolicyCommand.Create(console),
             PresetsCommand.Create(console),
             MountCommand.Create(console),
+            RunCommand.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
