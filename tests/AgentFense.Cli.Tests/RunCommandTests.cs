@@ -65,6 +65,16 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_PipedStdin_ReachesTheCommand()
+    {
+        Require();
+        using var data = new TempDirectory("agentfense-run-");
+        using var run = RunProcess.WithStdin(data.Path, "line one\nline two\n", RepoPaths.ExampleProject, "--", "sh", "-c", "wc -l; cat; echo done");
+        Assert.Equal(0, await run.WaitAsync());
+        Assert.Equal("2\ndone\n", run.Stdout.Replace(" ", ""));
+    }
+
+    [Fact]
     public async Task Run_EnvAndWorkdir_OnlyGivenVariablesInTheGivenDirectory()
     {
         Require();
@@ -183,9 +193,9 @@ public sealed class RunCommandTests
         private readonly StringBuilder _stderr = new();
         private readonly List<(string Line, TaskCompletionSource Seen)> _waiters = [];
 
-        private RunProcess(string dataDirectory, string[] args, (string, string)[] environment)
+        private RunProcess(string dataDirectory, string[] args, (string, string)[] environment, string? stdin = null)
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
             psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "agentfense.dll"));
             psi.ArgumentList.Add("run");
             foreach (var arg in args)
@@ -198,6 +208,9 @@ public sealed class RunCommandTests
             _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data, notify: true);
             _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data, notify: false);
             _process.Start();
+            if (stdin is not null)
+                _process.StandardInput.Write(stdin);
+            _process.StandardInput.Close();
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
         }
@@ -227,6 +240,8 @@ public sealed class RunCommandTests
         public static RunProcess Start(string dataDirectory, params string[] args) => new(dataDirectory, args, []);
 
         public static RunProcess Start(string dataDirectory, string[] args, params (string, string)[] environment) => new(dataDirectory, args, environment);
+
+        public static RunProcess WithStdin(string dataDirectory, string stdin, params string[] args) => new(dataDirectory, args, [], stdin);
 
         public Task WaitForLineAsync(string line)
         {

@@ -135,18 +135,22 @@ internal static class RunCommand
     private static async Task<int> ExecuteAsync(SandboxManager manager, string id, RunSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         var box = manager.GetBox(id);
+        using var sink = new OutputSink(console);
         var options = new ExecOptions
         {
             Argv = settings.Command,
             Timeout = settings.Timeout,
             WorkingDirectory = settings.ResolveWorkingDirectory(box.Spec.WorkspacePath),
             OutputLimit = long.MaxValue,
+            // Piped input goes to the command (binary-safe); a terminal or no input is /dev/null, so nothing waits on a tty.
+            StreamStdin = sink.IsRaw && Console.IsInputRedirected,
         };
-        using var sink = new OutputSink(console);
         ExitStatus? exit = null;
         try
         {
             await using var execution = await manager.StartCommandAsync(id, options, cancellationToken);
+            if (options.StreamStdin)
+                _ = PumpStdinAsync(execution, cancellationToken);
             await foreach (var chunk in execution.ReadOutputAsync(cancellationToken))
             {
                 if (chunk.Exit is { } status)
@@ -178,6 +182,24 @@ internal static class RunCommand
             return OomKilled;
         }
         return result.ShellExitCode;
+    }
+
+    /// <summary>Copies this process's stdin to the command until end of file, then closes the command's stdin.</summary>
+    private static async Task PumpStdinAsync(CommandExecution execution, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[64 * 1024];
+            int n;
+            while ((n = await stdin.ReadAsync(buffer, cancellationToken)) > 0)
+                await execution.WriteStdinAsync(buffer.AsMemory(0, n), cancellationToken);
+            await execution.CloseStdinAsync();
+        }
+        catch (Exception e) when (e is InitException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The command ended (or stopped reading) first; what it did not read is dropped.
+        }
     }
 
     /// <summary>--diff, --export, then --apply (which empties the delta, so it goes last).</summary>

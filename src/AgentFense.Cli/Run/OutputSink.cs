@@ -15,6 +15,9 @@ internal sealed class OutputSink(CliConsole console) : IDisposable
     private Stream? _stdout;
     private Stream? _stderr;
 
+    /// <summary>True when writing to this process's own stdout/stderr (not in-process writers).</summary>
+    public bool IsRaw => _raw;
+
     public async ValueTask WriteAsync(OutputStream stream, ReadOnlyMemory<byte> data)
     {
         var isErr = stream == OutputStream.Stderr;
