@@ -76,6 +76,24 @@ public sealed class SandboxManagerTests
     }
 
     [Fact]
+    public async Task Start_PrivateCodebaseRoot_BoxUserCanWorkInIt()
+    {
+        Require();
+        using var data = new TempDirectory("agentfense-data-");
+        using var codebase = Codebase();
+        codebase.WriteFile("notes.txt", "private\n");
+        // A project directory only its owner may enter: inside the box everything is the box user's.
+        File.SetUnixFileMode(codebase.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var manager = await StartManagerAsync(data.Path);
+        var id = manager.Create(Spec(codebase.Path, [new PermissionRule("**", Permission.Write)])).Id;
+        await manager.StartAsync(id, Token);
+        var result = await RunAsync(manager, id, "pwd && cat notes.txt && echo new > made.txt && stat -c %a .");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("/workspace\nprivate\n700\n", result.StdoutText);
+        await manager.DestroyAsync(id, Token);
+    }
+
+    [Fact]
     public async Task Exec_Environment_OnlyDefaultsAndTheSandboxsOwn()
     {
         Require();

@@ -76,7 +76,10 @@ internal static class BubblewrapArguments
         MakeParents(args, made, InitPathInBox);
         args.AddRange([spec.WorkspaceReadOnly ? "--ro-bind" : "--bind", spec.WorkspaceHostPath, spec.WorkspacePath]);
         args.AddRange(["--ro-bind", initHostPath, InitPathInBox]);
-        args.AddRange(["--chdir", spec.WorkspacePath]);
+        // Not the workspace: bwrap changes directory as uid 0 without capabilities, before the box user
+        // exists, and a workspace of mode 0700 owned by the box user would refuse it. Every command gets its
+        // working directory from its exec request.
+        args.AddRange(["--chdir", "/"]);
         args.AddRange(["--remount-ro", "/"]);
         args.Add("--");
         if (asRoot)
