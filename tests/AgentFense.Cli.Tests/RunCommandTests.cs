@@ -51,6 +51,19 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_DeltaLimit_WritesPastItFailWithEnospc()
+    {
+        Require();
+        using var data = new TempDirectory("agentfense-run-");
+        using var run = RunProcess.Start(data.Path, "--delta-limit", "1M", RepoPaths.ExampleProject, "--", "sh", "-c",
+            "echo small > output/small.txt && head -c 3000000 /dev/zero > output/big.bin; echo rc=$?; cat output/small.txt");
+        Assert.Equal(0, await run.WaitAsync());
+        Assert.Contains("No space left on device", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rc=1", run.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("small\n", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Output_StreamedLiveAndInOrder()
     {
         Require();

@@ -51,6 +51,24 @@ public sealed class SeccompBoxTests
         Assert.DoesNotContain("uid=0", su.StdoutText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Exec_RawSockets_RefusedInsideButNotOnHost()
+    {
+        BoxFixture.Require();
+        Requires.Program("gcc");
+        using var workspace = BoxFixture.Workspace();
+        var probe = workspace["raw-probe"];
+        Run("gcc", "-O1", "-o", probe, Path.Combine(AppContext.BaseDirectory, "Probes", "raw-socket-probe.c"));
+        var host = Parse(Run(probe));
+        Assert.All(host.Values, errno => Assert.Equal("0", errno)); // root on the host gets them: the probe works
+        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), TestContext.Current.CancellationToken);
+        var result = await BoxFixture.RunAsync(box, "/workspace/raw-probe");
+        Assert.Equal(0, result.ExitCode);
+        var inside = Parse(result.StdoutText);
+        Assert.Equal(host.Keys.Order(), inside.Keys.Order());
+        Assert.All(inside, kv => Assert.True(kv.Value == Eperm, $"{kv.Key}: errno {kv.Value} inside the box, not EPERM"));
+    }
+
     private static Dictionary<string, string> Parse(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 

@@ -46,6 +46,7 @@ internal static class RunCommand
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory of the command, relative to /workspace unless absolute", HelpName = "DIR" };
         var diff = new Option<bool>("--diff") { Description = "Print what the command changed (added/modified/deleted, sizes) to stderr" };
         var apply = new Option<bool>("--apply") { Description = "Write the changes back into DIR (conflicts are reported); without it DIR is never modified" };
+        var deltaLimit = new Option<string?>("--delta-limit") { Description = "Most bytes the command may write (the delta), e.g. 512M; writes past it fail with ENOSPC (default 10G)", HelpName = "SIZE" };
         var export = new Option<string?>("--export") { Description = "Write the changes as a tar file (deletions as .wh. whiteouts)", HelpName = "FILE.tar" };
         var directory = new Argument<string>("DIR") { Description = "The codebase, seen at /workspace through the policy" }.NotAnOption();
         var command = new Argument<string[]>("COMMAND") { Description = "The program and its arguments, after --", Arity = ArgumentArity.ZeroOrMore };
@@ -53,14 +54,15 @@ internal static class RunCommand
                                      "(without --preset/--rule/--rules: the agent-safe preset). Writes go to a temporary delta; " +
                                      "exit codes: the command's, 124 timeout, 137 OOM kill, 128+N killed by signal N, 130/143 interrupted, 2 usage error")
         {
-            runtime, memory, cpus, pids, timeout, env, network, workdir, diff, apply, export, directory, command,
+            runtime, memory, cpus, pids, timeout, env, network, workdir, diff, apply, export, deltaLimit, directory, command,
         };
         policy.AddTo(run);
         run.SetAction((result, cancellationToken) =>
         {
             var settings = RunSettings.Parse(result.GetValue(directory)!, result.GetValue(command) ?? [], result.GetValue(runtime)!,
                 result.GetValue(memory), result.GetValue(cpus), result.GetValue(pids), result.GetValue(timeout), result.GetValue(env) ?? [],
-                result.GetValue(network), result.GetValue(workdir), result.GetValue(diff), result.GetValue(apply), result.GetValue(export));
+                result.GetValue(network), result.GetValue(workdir), result.GetValue(diff), result.GetValue(apply), result.GetValue(export),
+                result.GetValue(deltaLimit));
             var rules = policy.ToRules(result, Presets.AgentSafe.Name);
             PolicyMatcher.Compile(rules);
             return RunAsync(settings, rules, console, cancellationToken);
@@ -106,6 +108,7 @@ internal static class RunCommand
                 Limits = settings.Limits,
                 Environment = settings.Environment,
                 Network = settings.Network,
+                DeltaSizeLimit = settings.DeltaSizeLimit ?? SandboxFs.SandboxFsOptions.DefaultDeltaLimit,
             });
             await manager.StartAsync(sandbox.Id, interrupt.Token);
             var code = await ExecuteAsync(manager, sandbox.Id, settings, console, interrupt.Token);

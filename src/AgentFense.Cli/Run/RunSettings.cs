@@ -25,9 +25,15 @@ internal sealed record RunSettings
 
     public string? ExportPath { get; init; }
 
+    /// <summary>The most bytes the command may write into the delta (ENOSPC past it); null for the default.</summary>
+    public long? DeltaSizeLimit { get; init; }
+
     public static RunSettings Parse(string directory, string[] command, string runtime, string? memory, string? cpus, string? pids,
-        string? timeout, string[] env, bool network, string? workdir, bool diff, bool apply, string? export)
+        string? timeout, string[] env, bool network, string? workdir, bool diff, bool apply, string? export, string? deltaLimit = null)
     {
+        long? deltaBytes = deltaLimit is null ? null
+            : Sizes.TryParse(deltaLimit, out var delta) ? delta
+            : throw new UsageException($"--delta-limit '{deltaLimit}' is not a size (e.g. 512M, 2G)");
         if (!System.IO.Directory.Exists(directory))
             throw new UsageException($"'{directory}' is not a directory");
         if (command.Length == 0)
@@ -64,6 +70,7 @@ internal sealed record RunSettings
             throw new UsageException($"--workdir '{workdir}' is not a path");
         return new RunSettings
         {
+            DeltaSizeLimit = deltaBytes,
             Directory = Path.GetFullPath(directory),
             Command = command,
             Limits = limits,
