@@ -60,22 +60,11 @@ internal static class SpawnThread
         return thread;
     }
 
-    private static unsafe int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<(int Source, int Target)> fds, out int pid)
-    {
-        var attr = NativeMemory.AllocZeroed(Interop.Libc.PosixSpawnOpaqueSize);
-        var actions = NativeMemory.AllocZeroed(Interop.Libc.PosixSpawnOpaqueSize);
-        var sigset = NativeMemory.AllocZeroed(Interop.Libc.SigSetSize);
-        var owned = new List<nint>();
-        try
+    private static unsafe int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> env, IReadOnlyList<(int Source, int Target)> fds, out int pid) =>
+        Spawning.NativeSpawn.Spawn(path, argv, env, (actions, owned) =>
         {
-            Interop.Libc.posix_spawnattr_init(attr);
-            Interop.Libc.posix_spawn_file_actions_init(actions);
-            Interop.Libc.posix_spawnattr_setflags(attr, Interop.Libc.POSIX_SPAWN_SETSID | Interop.Libc.POSIX_SPAWN_SETSIGMASK | Interop.Libc.POSIX_SPAWN_SETSIGDEF);
-            Interop.Libc.sigfillset(sigset);
-            Interop.Libc.posix_spawnattr_setsigdefault(attr, sigset);
-            Interop.Libc.sigemptyset(sigset);
-            Interop.Libc.posix_spawnattr_setsigmask(attr, sigset);
-
+            // Every source goes to a staging number above all sources and targets first, so one mapping
+            // can never overwrite another's source before it is copied.
             var highest = 2;
             foreach (var (source, target) in fds)
                 highest = Math.Max(highest, Math.Max(source, target));
@@ -103,22 +92,5 @@ internal static class SpawnThread
                 for (var i = 0; i < fds.Count; i++)
                     Interop.Libc.posix_spawn_file_actions_addclose(actions, staging + i);
             }
-            var nativeArgv = Table(argv, owned);
-            var nativeEnv = Table(env, owned);
-            int child;
-            var error = Interop.Libc.posix_spawn(&child, (byte*)Native(path, owned), actions, attr, (byte**)nativeArgv, (byte**)nativeEnv);
-            pid = error == 0 ? child : 0;
-            return error;
-        }
-        finally
-        {
-            Interop.Libc.posix_spawn_file_actions_destroy(actions);
-            Interop.Libc.posix_spawnattr_destroy(attr);
-            foreach (var p in owned)
-                NativeMemory.Free((void*)p);
-            NativeMemory.Free(sigset);
-            NativeMemory.Free(actions);
-            NativeMemory.Free(attr);
-        }
-    }
+        }, out pid);
 }

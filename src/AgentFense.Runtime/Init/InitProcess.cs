@@ -99,23 +99,10 @@ public sealed class InitProcess : IAsyncDisposable
         return (fds[0], fds[1]);
     }
 
-    private static unsafe int Spawn(string path, string[] argv, string[] env, int socketFd, int targetFd, out int pid)
-    {
-        var attr = NativeMemory.AllocZeroed(Interop.Libc.PosixSpawnOpaqueSize);
-        var actions = NativeMemory.AllocZeroed(Interop.Libc.PosixSpawnOpaqueSize);
-        var sigset = NativeMemory.AllocZeroed(Interop.Libc.SigSetSize);
-        var strings = new List<nint>();
-        try
+    private static unsafe int Spawn(string path, string[] argv, string[] env, int socketFd, int targetFd, out int pid) =>
+        Spawning.NativeSpawn.Spawn(path, argv, env, (actions, owned) =>
         {
-            Interop.Libc.posix_spawnattr_init(attr);
-            Interop.Libc.posix_spawn_file_actions_init(actions);
-            Interop.Libc.posix_spawnattr_setflags(attr, Interop.Libc.POSIX_SPAWN_SETSID | Interop.Libc.POSIX_SPAWN_SETSIGMASK | Interop.Libc.POSIX_SPAWN_SETSIGDEF);
-            Interop.Libc.sigfillset(sigset);
-            Interop.Libc.posix_spawnattr_setsigdefault(attr, sigset);
-            Interop.Libc.sigemptyset(sigset);
-            Interop.Libc.posix_spawnattr_setsigmask(attr, sigset);
-            var devNull = Native("/dev/null", strings);
-            Interop.Libc.posix_spawn_file_actions_addopen(actions, 0, (byte*)devNull, Interop.Libc.O_RDONLY, 0);
+            Interop.Libc.posix_spawn_file_actions_addopen(actions, 0, (byte*)Native("/dev/null", owned), Interop.Libc.O_RDONLY, 0);
             // dup2 clears close-on-exec on the target, but not when both numbers match: go through a spare number then.
             if (socketFd == targetFd)
             {
@@ -128,22 +115,5 @@ public sealed class InitProcess : IAsyncDisposable
             {
                 Interop.Libc.posix_spawn_file_actions_adddup2(actions, socketFd, targetFd);
             }
-            var nativeArgv = Table(argv, strings);
-            var nativeEnv = Table(env, strings);
-            int child;
-            var error = Interop.Libc.posix_spawn(&child, (byte*)Native(path, strings), actions, attr, (byte**)nativeArgv, (byte**)nativeEnv);
-            pid = error == 0 ? child : 0;
-            return error;
-        }
-        finally
-        {
-            Interop.Libc.posix_spawn_file_actions_destroy(actions);
-            Interop.Libc.posix_spawnattr_destroy(attr);
-            foreach (var p in strings)
-                NativeMemory.Free((void*)p);
-            NativeMemory.Free(sigset);
-            NativeMemory.Free(actions);
-            NativeMemory.Free(attr);
-        }
-    }
+        }, out pid);
 }
