@@ -1,0 +1,156 @@
+using System.Net;
+using AgentFense.Api.V1;
+using AgentFense.Engine;
+using AgentFense.Runtime.Bubblewrap;
+using AgentFense.Server.Codebases;
+using AgentFense.Server.Services;
+using AgentFense.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFense.Server;
+
+/// <summary>
+/// The <c>sandbox.v1</c> server: gRPC (HTTP/2 without TLS) on one endpoint and the REST routes (JSON
+/// transcoding over HTTP/1.1) on another, over one <see cref="SandboxManager"/> and the codebase store.
+/// </summary>
+/// <remarks>
+/// Start order: open SQLite, rebuild the engine's registry from the sandbox rows, start the engine (it marks
+/// sandboxes that were running as stopped and cleans what a crashed predecessor left), then listen.
+/// Disposal stops listening first, then the engine (running boxes are stopped, deltas kept).
+/// </remarks>
+public sealed class AgentFenseServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SandboxManager _manager;
+    private int _disposed;
+
+    private AgentFenseServer(WebApplication app, SandboxManager manager, IPEndPoint grpc, IPEndPoint http)
+    {
+        _app = app;
+        _manager = manager;
+        GrpcEndPoint = grpc;
+        HttpEndPoint = http;
+    }
+
+    /// <summary>Where gRPC listens (the bound port when 0 was asked for).</summary>
+    public IPEndPoint GrpcEndPoint { get; }
+
+    /// <summary>Where the REST routes listen (the bound port when 0 was asked for).</summary>
+    public IPEndPoint HttpEndPoint { get; }
+
+    /// <summary>Completes when the server is asked to stop (SIGTERM, Ctrl-C in a console host).</summary>
+    public CancellationToken StoppingToken => _app.Lifetime.ApplicationStopping;
+
+    /// <summary>Opens the data directory, starts the engine and listens on both endpoints.</summary>
+    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
+    public static async Task<AgentFenseServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var grpc = Parse(options.GrpcAddress, options.AllowNonLoopback, "gRPC");
+        var http = Parse(options.HttpAddress, options.AllowNonLoopback, "HTTP");
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+
+        var metadata = new MetadataStore(Path.Combine(dataDirectory, "agentfense.db"));
+        var codebases = new CodebaseStore(dataDirectory, metadata);
+        var registry = new PersistentSandboxRegistry(metadata);
+        var catalog = new SandboxCatalog();
+        foreach (var (sandbox, stored) in metadata.ListSandboxes())
+        {
+            var spec = ApiMapping.ToSpec(sandbox, codebases.PathOf(sandbox.CodebaseId));
+            registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
+            catalog.Put(sandbox);
+        }
+
+        var manager = await SandboxManager.StartAsync(new SandboxManagerOptions
+        {
+            DataDirectory = dataDirectory,
+            InitPath = options.InitPath,
+            CgroupGroupName = options.CgroupGroupName,
+            Registry = registry,
+            Log = options.Log,
+            Bubblewrap = options.BubblewrapStateDirectory is { } state ? new BubblewrapRuntimeOptions { StateDirectory = state } : null,
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var app = Build(grpc, http, manager, metadata, codebases, catalog, options.Log);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new AgentFenseServer(app, manager, Bound(app, grpc, 0), Bound(app, http, 1));
+        }
+        catch
+        {
+            await manager.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static WebApplication Build(IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
+        CodebaseStore codebases, SandboxCatalog catalog, Action<string>? log)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (log is not null)
+            builder.Logging.AddProvider(new LineLoggerProvider(log)).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(grpc, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog);
+        builder.Services.AddGrpc(grpcOptions =>
+        {
+            grpcOptions.Interceptors.Add<EngineErrorInterceptor>();
+            grpcOptions.MaxReceiveMessageSize = 16 * 1024 * 1024;
+        }).AddJsonTranscoding(transcoding =>
+        {
+            // The proto3 JSON mapping writes 64-bit integers as strings (as the original's gateway does);
+            // default values are written too.
+            transcoding.JsonSettings.WriteInt64sAsStrings = true;
+        });
+        var app = builder.Build();
+        app.MapGrpcService<CodebaseGrpcService>();
+        app.MapGrpcService<SandboxGrpcService>();
+        return app;
+    }
+
+    private static IPEndPoint Parse(string address, bool allowNonLoopback, string what)
+    {
+        if (!ListenAddress.TryParse(address, out var endPoint, out var error))
+            throw new ArgumentException($"{what} address: {error}");
+        if (!allowNonLoopback && !ListenAddress.IsLoopback(endPoint))
+            throw new ArgumentException($"{what} address {address} is not loopback; without authentication the server listens on loopback only");
+        return endPoint;
+    }
+
+    /// <summary>The endpoint Kestrel bound for the <paramref name="index"/>th listen call (its port when 0 was asked for).</summary>
+    private static IPEndPoint Bound(WebApplication app, IPEndPoint asked, int index)
+    {
+        if (asked.Port != 0)
+            return asked;
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();
+        var uri = new Uri(addresses[index]);
+        return new IPEndPoint(asked.Address, uri.Port);
+    }
+
+    /// <summary>Stops listening, then stops every running sandbox (deltas and metadata are kept).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        try
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _manager.DisposeAsync().ConfigureAwait(false);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+}

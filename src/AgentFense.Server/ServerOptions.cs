@@ -1,0 +1,35 @@
+namespace AgentFense.Server;
+
+/// <summary>How an <see cref="AgentFenseServer"/> listens and where it keeps its state.</summary>
+public sealed record class ServerOptions
+{
+    /// <summary>The default gRPC address (h2c): loopback port 9000.</summary>
+    public const string DefaultGrpcAddress = "127.0.0.1:9000";
+
+    /// <summary>The default REST address (HTTP/1.1 JSON transcoding): loopback port 8080.</summary>
+    public const string DefaultHttpAddress = "127.0.0.1:8080";
+
+    /// <summary>gRPC endpoint, <c>HOST:PORT</c> (port 0 picks a free one).</summary>
+    public string GrpcAddress { get; init; } = DefaultGrpcAddress;
+
+    /// <summary>REST endpoint, <c>HOST:PORT</c> (port 0 picks a free one).</summary>
+    public string HttpAddress { get; init; } = DefaultHttpAddress;
+
+    /// <summary>The data directory: <c>agentfense.db</c>, <c>codebases/</c>, and the engine's <c>deltas/</c> and <c>mounts/</c>.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The NativeAOT <c>agentfense-init</c> binary every box runs as PID 1.</summary>
+    public required string InitPath { get; init; }
+
+    /// <summary>The cgroup group of the engine's boxes (two servers must not share one).</summary>
+    public string CgroupGroupName { get; init; } = "agentfense";
+
+    /// <summary>bwrap's state directory; null keeps the runtime's default.</summary>
+    public string? BubblewrapStateDirectory { get; init; }
+
+    /// <summary>Allows non-loopback addresses. There is no authentication yet, so only tests and explicit opt-ins set it.</summary>
+    public bool AllowNonLoopback { get; init; }
+
+    /// <summary>Where diagnostic lines go; null drops them.</summary>
+    public Action<string>? Log { get; init; }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AgentFense.Api.V1;
+using AgentFense.Server.Codebases;
+using AgentFense.Server.Storage;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Empty = AgentFense.Api.V1.Empty;
+using static AgentFense.Server.Services.ApiMapping;
+using FileInfo = AgentFense.Api.V1.FileInfo;
+
+namespace AgentFense.Server.Services;
+
+/// <summary><c>sandbox.v1.CodebaseService</c> over the <see cref="CodebaseStore"/>.</summary>
+internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore metadata) : CodebaseService.CodebaseServiceBase
+{
+    /// <summary>Download chunk size (clients upload 64 KiB chunks too).</summary>
+    internal const int ChunkSize = 64 * 1024;
+
+    private const int DefaultPageSize = 100;
+
+    public override Task<Codebase> CreateCodebase(CreateCodebaseRequest request, ServerCallContext context)
+    {
+        if (request.Name.Length == 0)
+            throw Invalid("a codebase needs a name");
+        return Task.FromResult(store.Create(request.Name, request.OwnerId));
+    }
+
+    public override Task<Codebase> GetCodebase(GetCodebaseRequest request, ServerCallContext context) =>
+        Task.FromResult(Existing(request.CodebaseId));
+
+    public override Task<ListCodebasesResponse> ListCodebases(ListCodebasesRequest request, ServerCallContext context)
+    {
+        var all = metadata.ListCodebases(request.OwnerId);
+        var (page, next) = Page(all, request.PageSize, request.PageToken);
+        var response = new ListCodebasesResponse { NextPageToken = next };
+        response.Codebases.AddRange(page);
+        return Task.FromResult(response);
+    }
+
+    public override Task<Empty> DeleteCodebase(DeleteCodebaseRequest request, ServerCallContext context)
+    {
+        Existing(request.CodebaseId);
+        if (metadata.CodebaseHasSandboxes(request.CodebaseId))
+            throw Precondition($"codebase '{request.CodebaseId}' still has sandboxes");
+        store.Delete(request.CodebaseId);
+        return Task.FromResult(new Empty());
+    }
+
+    public override async Task<UploadResult> UploadFiles(IAsyncStreamReader<UploadChunk> requestStream, ServerCallContext context)
+    {
+        var token = context.CancellationToken;
+        if (!await requestStream.MoveNext(token) || requestStream.Current.ContentCase != UploadChunk.ContentOneofCase.Metadata)
+            throw Invalid("an upload starts with a metadata chunk");
+        var meta = requestStream.Current.Metadata;
+        Existing(meta.CodebaseId);
+        if (!CodebasePaths.TryValidate(meta.FilePath, allowRoot: false, out var segments, out var error))
+            throw Invalid(error);
+        if (meta.TotalSize < 0)
+            throw Invalid("total_size may not be negative");
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var temp = store.CreateUploadFile();
+        var tempPath = temp.Name;
+        long received = 0;
+        try
+        {
+            await using (temp)
+            {
+                while (await requestStream.MoveNext(token))
+                {
+                    var chunk = requestStream.Current;
+                    if (chunk.ContentCase != UploadChunk.ContentOneofCase.Data)
+                        throw Invalid("an upload has one metadata chunk, then data chunks");
+                    received += chunk.Data.Length;
+                    if (received > meta.TotalSize)
+                        throw Invalid($"received more than total_size ({meta.TotalSize}) bytes");
+                    hash.AppendData(chunk.Data.Span);
+                    await temp.WriteAsync(chunk.Data.Memory, token);
+                }
+                await temp.FlushAsync(token);
+            }
+            if (received != meta.TotalSize)
+                throw Invalid($"received {received} bytes, total_size says {meta.TotalSize}");
+            try
+            {
+                store.CommitUpload(meta.CodebaseId, tempPath, segments);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw Invalid(e.Message);
+            }
+        }
+        finally
+        {
+            if (File.Exists(tempPath))
+                File.Delete(tempPath);
+        }
+        return new UploadResult { CodebaseId = meta.CodebaseId, FilePath = meta.FilePath, Size = received, Checksum = CodebaseStore.Sha256Hex(hash) };
+    }
+
+    public override async Task DownloadFile(DownloadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
+    {
+        Existing(request.CodebaseId);
+        var path = ResolveInside(request.CodebaseId, request.FilePath, allowRoot: false);
+        if (!File.Exists(path))
+            throw NotFound($"no file '{request.FilePath}' in codebase '{request.CodebaseId}'");
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = new byte[ChunkSize];
+        int read;
+        while ((read = await file.ReadAsync(buffer, context.CancellationToken)) > 0)
+            await responseStream.WriteAsync(new FileChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+    }
+
+    public override Task<ListFilesResponse> ListFiles(ListFilesRequest request, ServerCallContext context)
+    {
+        Existing(request.CodebaseId);
+        var root = store.PathOf(request.CodebaseId);
+        var directory = ResolveInside(request.CodebaseId, request.Path, allowRoot: true);
+        if (!Directory.Exists(directory))
+            throw NotFound($"no directory '{request.Path}' in codebase '{request.CodebaseId}'");
+        var options = new EnumerationOptions { RecurseSubdirectories = request.Recursive, AttributesToSkip = 0 };
+        var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options)
+            .Select(entry => new FileInfo
+            {
+                Path = Path.GetRelativePath(root, entry.FullName),
+                Name = entry.Name,
+                IsDir = entry is DirectoryInfo,
+                Size = entry is System.IO.FileInfo file ? file.Length : 0,
+                ModifiedAt = Timestamp.FromDateTime(entry.LastWriteTimeUtc),
+            })
+            .OrderBy(f => f.Path, StringComparer.Ordinal);
+        var response = new ListFilesResponse();
+        response.Files.AddRange(entries);
+        return Task.FromResult(response);
+    }
+
+    private Codebase Existing(string id) =>
+        store.Get(id) ?? throw NotFound($"no codebase '{id}'");
+
+    private string ResolveInside(string id, string relative, bool allowRoot)
+    {
+        // ListFiles accepts "/" and "/src" for the root and src (as rule patterns do); uploads do not.
+        if (allowRoot)
+            relative = relative.Trim('/');
+        if (!CodebasePaths.TryValidate(relative, allowRoot, out var segments, out var error))
+            throw Invalid(error);
+        return Path.Combine([store.PathOf(id), .. segments]);
+    }
+
+    internal static (IEnumerable<T> Page, string Next) Page<T>(IReadOnlyList<T> all, int pageSize, string pageToken)
+    {
+        if (pageSize < 0)
+            throw Invalid("page_size may not be negative");
+        var size = pageSize == 0 ? DefaultPageSize : pageSize;
+        var start = 0;
+        if (pageToken.Length > 0 && (!int.TryParse(pageToken, NumberStyles.None, CultureInfo.InvariantCulture, out start) || start > all.Count))
+            throw Invalid($"page_token '{pageToken}' is not valid");
+        var end = Math.Min(all.Count, start + size);
+        return (all.Skip(start).Take(end - start), end < all.Count ? end.ToString(CultureInfo.InvariantCulture) : "");
+    }
+}

@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using AgentFense.Api.V1;
+
+namespace AgentFense.Server.Storage;
+
+/// <summary>The API shape of every sandbox in memory (loaded from SQLite at start); writes go through the store.</summary>
+internal sealed class SandboxCatalog
+{
+    private readonly ConcurrentDictionary<string, Sandbox> _sandboxes = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public void Put(Sandbox sandbox) => _sandboxes[sandbox.Id] = sandbox.Clone();
+
+    public Sandbox? TryGet(string id) => _sandboxes.TryGetValue(id, out var sandbox) ? sandbox : null;
+
+    /// <summary>Every sandbox, oldest first.</summary>
+    public IReadOnlyList<Sandbox> List() =>
+        [.. _sandboxes.Values.OrderBy(s => s.CreatedAt?.ToDateTimeOffset()).ThenBy(s => s.Id, StringComparer.Ordinal)];
+
+    /// <summary>Applies <paramref name="change"/> to a copy, stores it in memory and in <paramref name="store"/>.</summary>
+    public Sandbox? Update(string id, Action<Sandbox> change, MetadataStore store)
+    {
+        lock (_lock)
+        {
+            if (!_sandboxes.TryGetValue(id, out var current))
+                return null;
+            var updated = current.Clone();
+            change(updated);
+            store.UpdateSandboxMessage(updated);
+            _sandboxes[id] = updated;
+            return updated;
+        }
+    }
+
+    public void Remove(string id) => _sandboxes.TryRemove(id, out _);
+}

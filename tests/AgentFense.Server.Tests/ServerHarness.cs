@@ -1,0 +1,137 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentFense.Api.V1;
+using AgentFense.TestSupport;
+using Grpc.Net.Client;
+
+namespace AgentFense.Server.Tests;
+
+/// <summary>
+/// A real server (Kestrel on free loopback ports) over a temp data directory, with a gRPC channel and an
+/// HttpClient pointed at it. <see cref="RestartAsync"/> stops it and starts a new one on the same data.
+/// </summary>
+internal sealed class ServerHarness : IAsyncDisposable
+{
+    private readonly TempDirectory _data = new("agentfense-server-");
+    private readonly string _group = $"agentfense-ts-{Guid.NewGuid():N}"[..24];
+    private readonly string _initPath;
+    private AgentFenseServer? _server;
+    private GrpcChannel? _channel;
+    private HttpClient? _http;
+
+    private ServerHarness(string initPath)
+    {
+        _initPath = initPath;
+    }
+
+    public static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public string DataDirectory => _data.Path;
+
+    public AgentFenseServer Server => _server!;
+
+    public CodebaseService.CodebaseServiceClient Codebases { get; private set; } = null!;
+
+    public SandboxService.SandboxServiceClient Sandboxes { get; private set; } = null!;
+
+    public HttpClient Http => _http!;
+
+    /// <summary>
+    /// Starts a server. With <paramref name="boxes"/> false the init binary is a placeholder file (nothing
+    /// here starts a box), which spares publishing agentfense-init for API-only tests.
+    /// </summary>
+    public static async Task<ServerHarness> StartAsync(bool boxes = false)
+    {
+        string initPath;
+        if (boxes)
+        {
+            initPath = InitBinary.Path;
+        }
+        else
+        {
+            initPath = Path.Combine(Path.GetTempPath(), "agentfense-server-tests-init-placeholder");
+            if (!File.Exists(initPath))
+                File.WriteAllText(initPath, "");
+        }
+        var harness = new ServerHarness(initPath);
+        try
+        {
+            await harness.StartServerAsync();
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+        return harness;
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopServerAsync();
+        await StartServerAsync();
+    }
+
+    private async Task StartServerAsync()
+    {
+        _server = await AgentFenseServer.StartAsync(new ServerOptions
+        {
+            GrpcAddress = "127.0.0.1:0",
+            HttpAddress = "127.0.0.1:0",
+            DataDirectory = _data.Path,
+            InitPath = _initPath,
+            CgroupGroupName = _group,
+            BubblewrapStateDirectory = "/run/agentfense-tests",
+        }, Token);
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_server.GrpcEndPoint.Port}");
+        Codebases = new CodebaseService.CodebaseServiceClient(_channel);
+        Sandboxes = new SandboxService.SandboxServiceClient(_channel);
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_server.HttpEndPoint.Port}") };
+    }
+
+    private async Task StopServerAsync()
+    {
+        _http?.Dispose();
+        _http = null;
+        _channel?.Dispose();
+        _channel = null;
+        if (_server is not null)
+            await _server.DisposeAsync();
+        _server = null;
+    }
+
+    /// <summary>Uploads <paramref name="content"/> as one UploadFiles stream in 64 KiB chunks.</summary>
+    public async Task<UploadResult> UploadAsync(string codebaseId, string path, byte[] content, long? totalSize = null)
+    {
+        using var call = Codebases.UploadFiles(cancellationToken: Token);
+        await call.RequestStream.WriteAsync(new UploadChunk
+        {
+            Metadata = new UploadChunk.Types.Metadata { CodebaseId = codebaseId, FilePath = path, TotalSize = totalSize ?? content.Length },
+        }, Token);
+        for (var offset = 0; offset < content.Length; offset += 64 * 1024)
+        {
+            var chunk = Google.Protobuf.ByteString.CopyFrom(content, offset, Math.Min(64 * 1024, content.Length - offset));
+            await call.RequestStream.WriteAsync(new UploadChunk { Data = chunk }, Token);
+        }
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+
+    /// <summary>Sends a JSON body and returns the status and parsed JSON answer.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendJsonAsync(HttpMethod method, string route, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, route);
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        using var response = await Http.SendAsync(request, Token);
+        var text = await response.Content.ReadAsStringAsync(Token);
+        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return (response.StatusCode, json);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopServerAsync();
+        _data.Dispose();
+    }
+}
