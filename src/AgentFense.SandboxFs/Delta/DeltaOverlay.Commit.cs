@@ -23,7 +23,7 @@ public sealed partial class DeltaOverlay
         var applied = new List<DeltaChange>();
         var conflicts = new List<DeltaChange>();
         result = new CommitResult(applied, conflicts);
-        lock (_mutation)
+        using (Mutate())
         {
             var changes = new List<DeltaChange>();
             var rc = ListChanges(changes);
@@ -60,7 +60,7 @@ public sealed partial class DeltaOverlay
     /// </summary>
     public Errno Discard()
     {
-        lock (_mutation)
+        using (Mutate())
             return DiscardLocked();
     }
 

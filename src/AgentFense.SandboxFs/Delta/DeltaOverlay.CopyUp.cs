@@ -33,13 +33,13 @@ public sealed partial class DeltaOverlay
                     return rc;
                 if (r.IsDirectory)
                 {
-                    lock (_mutation)
+                    using (Mutate())
                         return EnsureUpperDirLocked(path);
                 }
                 rc = Stage(Lower(path), r.Lower, withContent, out var temp, out var charged);
                 if (rc != Errno.Success)
                     return rc;
-                lock (_mutation)
+                using (Mutate())
                 {
                     // The path may have changed while the content was copied: publish only what it still names.
                     rc = Resolve(path, out var now);

@@ -17,7 +17,7 @@ public sealed partial class DeltaOverlay
         var rc = CheckNewPath(path);
         if (rc != Errno.Success)
             return rc;
-        lock (_mutation)
+        using (Mutate())
         {
             rc = CreateNodeLocked(path, S_IFREG | (mode & 0xFFF), 0, uid, gid);
             if (rc != Errno.Success)
@@ -40,7 +40,7 @@ public sealed partial class DeltaOverlay
             mode |= S_IFREG;
         if (EntryAttributes.KindOf(mode) is FileKind.Directory or FileKind.Symlink or FileKind.Unknown)
             return Errno.EINVAL;
-        lock (_mutation)
+        using (Mutate())
             return CreateNodeLocked(path, mode, rdev, uid, gid);
     }
 
@@ -50,7 +50,7 @@ public sealed partial class DeltaOverlay
         var rc = CheckNewPath(path);
         if (rc != Errno.Success)
             return rc;
-        lock (_mutation)
+        using (Mutate())
         {
             rc = PrepareCreateLocked(path, out var r);
             if (rc != Errno.Success)
@@ -74,7 +74,7 @@ public sealed partial class DeltaOverlay
             return rc;
         if (string.IsNullOrEmpty(target) || target.Contains('\0'))
             return Errno.EINVAL;
-        lock (_mutation)
+        using (Mutate())
         {
             rc = PrepareCreateLocked(path, out var r);
             if (rc != Errno.Success)
@@ -110,7 +110,7 @@ public sealed partial class DeltaOverlay
             if (rc != Errno.Success && rc != Errno.ENOENT)
                 return rc;
         }
-        lock (_mutation)
+        using (Mutate())
         {
             rc = Resolve(existingPath, out var source);
             if (rc != Errno.Success)

@@ -16,7 +16,7 @@ public sealed partial class DeltaOverlay
     {
         ArgumentNullException.ThrowIfNull(output);
         var changes = new List<DeltaChange>();
-        lock (_mutation)
+        using (Mutate())
         {
             var rc = ListChanges(changes);
             if (rc != Errno.Success)

@@ -12,7 +12,7 @@ public sealed partial class DeltaOverlay
             return rc;
         if (path.Length == 0)
             return Errno.EISDIR;
-        lock (_mutation)
+        using (Mutate())
         {
             rc = Resolve(path, out var r);
             if (rc != Errno.Success)
@@ -29,7 +29,7 @@ public sealed partial class DeltaOverlay
             return rc;
         if (path.Length == 0)
             return Errno.EBUSY;
-        lock (_mutation)
+        using (Mutate())
         {
             rc = Resolve(path, out var r);
             if (rc != Errno.Success)

@@ -27,7 +27,7 @@ public sealed partial class DeltaOverlay
         rc = PreCopyUp(from, to, flags);
         if (rc != Errno.Success)
             return rc;
-        lock (_mutation)
+        using (Mutate())
         {
             rc = Resolve(from, out var source);
             if (rc != Errno.Success)

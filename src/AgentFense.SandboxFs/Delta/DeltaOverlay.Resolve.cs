@@ -54,6 +54,18 @@ public sealed partial class DeltaOverlay
         }
 
         var start = 0;
+        var generation = Interlocked.Read(ref _generation);
+        // A mutation changes the tree between its own lookups without bumping the generation: it looks for itself.
+        var cached = !_mutation.IsHeldByCurrentThread;
+        var lastSlash = cached ? path.LastIndexOf('/') : -1;
+        if (lastSlash > 0 && TryGetDirectory(path[..lastSlash], generation, out var parentUpper, out var parentLower))
+        {
+            (upperAlive, lowerAlive) = (parentUpper, parentLower);
+            // The parent is known: only the name itself needs looking up.
+            upperDir = _upper + "/" + path[..lastSlash];
+            lowerDir = _lower + "/" + path[..lastSlash];
+            start = lastSlash + 1;
+        }
         while (true)
         {
             var slash = path.IndexOf('/', start);
@@ -106,6 +118,8 @@ public sealed partial class DeltaOverlay
             upperDir = upperDir + "/" + name;
             lowerDir = lowerDir + "/" + name;
             start = slash + 1;
+            if (slash == lastSlash)
+                RememberDirectory(path[..slash], generation, upperAlive, lowerAlive);
         }
     }
 

@@ -25,13 +25,15 @@ public class StressTests
         using var stop = new CancellationTokenSource();
         var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
         {
+            // At least one pass even when the pool schedules the readers only after the writers are done.
             var reads = 0;
-            while (!stop.IsCancellationRequested)
+            do
             {
                 var i = (reads + r * 7) % (lowerFiles - writers); // writers append to the last ones
                 Assert.Equal(lowerContent[i], File.ReadAllBytes(sb[$"lower/f{i}"]));
                 reads++;
             }
+            while (!stop.IsCancellationRequested || reads < lowerFiles - writers);
             return reads;
         })).ToArray();
         var expected = new System.Collections.Concurrent.ConcurrentDictionary<string, byte[]>();
