@@ -20,6 +20,7 @@ internal static class CliApp
             PresetsCommand.Create(console),
             MountCommand.Create(console),
             RunCommand.Create(console),
+            ServeCommand.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -112,6 +112,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             transcoding.JsonSettings.WriteInt64sAsStrings = true;
         });
         var app = builder.Build();
+        app.Use(JsonContentTypeMiddleware.InvokeAsync);
         app.MapGrpcService<CodebaseGrpcService>();
         app.MapGrpcService<SandboxGrpcService>();
         return app;

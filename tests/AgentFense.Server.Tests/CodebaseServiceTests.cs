@@ -144,6 +144,14 @@ public sealed class CodebaseServiceTests
         (status, _) = await harness.SendJsonAsync(HttpMethod.Get, $"/v1/codebases/{id}/files?path=../etc");
         Assert.Equal(HttpStatusCode.BadRequest, status);
 
+        // curl -d '{...}' sends form-urlencoded; the body is read as JSON anyway (as the original gateway does).
+        using (var form = new StringContent("{\"name\":\"curl\"}", Encoding.UTF8, "application/x-www-form-urlencoded"))
+        using (var response = await harness.Http.PostAsync("/v1/codebases", form, Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"name\":\"curl\"", await response.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        }
+
         (status, _) = await harness.SendJsonAsync(HttpMethod.Delete, $"/v1/codebases/{id}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(Directory.Exists(Path.Combine(harness.DataDirectory, "codebases", id)));
