@@ -100,7 +100,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
             kestrel.Listen(grpc, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
         });
-        builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog);
+        builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
+            .AddSingleton<SessionTable>();
         builder.Services.AddGrpc(grpcOptions =>
         {
             grpcOptions.Interceptors.Add<EngineErrorInterceptor>();

@@ -13,14 +13,14 @@ using EngineExecOptions = AgentFense.Runtime.Init.ExecOptions;
 namespace AgentFense.Server.Services;
 
 /// <summary>
-/// <c>sandbox.v1.SandboxService</c> over the <see cref="SandboxManager"/>: lifecycle and Exec. Sessions and
-/// the streaming methods answer UNIMPLEMENTED for now (issue 5).
+/// <c>sandbox.v1.SandboxService</c> over the <see cref="SandboxManager"/>: lifecycle and Exec here, ExecStream
+/// and sessions in the partial files.
 /// </summary>
 /// <remarks>
 /// The API shape of each sandbox (rules, labels, limits, times) lives in its SQLite row; its state is the
 /// engine's. Lifecycle calls of one sandbox are serialized by the engine; the row's times are written after.
 /// </remarks>
-internal sealed class SandboxGrpcService(SandboxManager manager, CodebaseStore codebases, MetadataStore metadata, SandboxCatalog catalog)
+internal sealed partial class SandboxGrpcService(SandboxManager manager, CodebaseStore codebases, MetadataStore metadata, SandboxCatalog catalog, SessionTable sessions)
     : SandboxService.SandboxServiceBase
 {
     public override Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context)
@@ -92,6 +92,7 @@ internal sealed class SandboxGrpcService(SandboxManager manager, CodebaseStore c
         if (sandbox.Status != SandboxStatus.Running)
             return sandbox;
         await manager.StopAsync(request.SandboxId, context.CancellationToken);
+        sessions.CloseAll(request.SandboxId, remove: false);
         return catalog.Update(request.SandboxId, s => s.StoppedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), metadata)
             is { } updated ? Current(updated.Id) : throw NotFound($"no sandbox '{request.SandboxId}'");
     }
@@ -100,6 +101,7 @@ internal sealed class SandboxGrpcService(SandboxManager manager, CodebaseStore c
     {
         Current(request.SandboxId);
         await manager.DestroyAsync(request.SandboxId, context.CancellationToken);
+        sessions.CloseAll(request.SandboxId, remove: true);
         catalog.Remove(request.SandboxId);
         metadata.RemoveSandbox(request.SandboxId);
         return new Empty();
@@ -115,15 +117,20 @@ internal sealed class SandboxGrpcService(SandboxManager manager, CodebaseStore c
         var options = ToExecOptions(request);
         var result = await manager.ExecAsync(request.SandboxId, options, context.CancellationToken);
         if ((result.Exit.Flags & ExitFlags.TimedOut) != 0)
-            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the command ran past its timeout of {options.Timeout}"));
-        return new ExecResult
-        {
-            Stdout = Encoding.UTF8.GetString(result.Stdout),
-            Stderr = Encoding.UTF8.GetString(result.Stderr),
-            ExitCode = result.ExitCode,
-            Duration = Duration.FromTimeSpan(TimeSpan.FromMicroseconds(result.Exit.DurationMicros)),
-        };
+            throw TimedOut(options.Timeout);
+        return ToResult(result);
     }
+
+    private static ExecResult ToResult(Runtime.Init.ExecResult result) => new()
+    {
+        Stdout = Encoding.UTF8.GetString(result.Stdout),
+        Stderr = Encoding.UTF8.GetString(result.Stderr),
+        ExitCode = result.ExitCode,
+        Duration = Duration.FromTimeSpan(TimeSpan.FromMicroseconds(result.Exit.DurationMicros)),
+    };
+
+    private static RpcException TimedOut(TimeSpan? timeout) =>
+        new(new Status(StatusCode.DeadlineExceeded, $"the command ran past its timeout of {timeout}"));
 
     private static EngineExecOptions ToExecOptions(ExecRequest request)
     {
@@ -156,6 +163,12 @@ internal sealed class SandboxGrpcService(SandboxManager manager, CodebaseStore c
     }
 
     /// <summary>The sandbox with its current engine state, or NOT_FOUND.</summary>
+    private Sandbox Running(string id)
+    {
+        var sandbox = Current(id);
+        return sandbox.Status == SandboxStatus.Running ? sandbox : throw Precondition($"sandbox '{id}' is not running");
+    }
+
     private Sandbox Current(string id) =>
         catalog.TryGet(id) is { } stored && WithState(stored) is { } sandbox ? sandbox : throw NotFound($"no sandbox '{id}'");
 
