@@ -19,19 +19,23 @@ namespace AgentFense.Server;
 /// </summary>
 /// <remarks>
 /// Start order: open SQLite, rebuild the engine's registry from the sandbox rows, start the engine (it marks
-/// sandboxes that were running as stopped and cleans what a crashed predecessor left), then listen.
-/// Disposal stops listening first, then the engine (running boxes are stopped, deltas kept).
+/// sandboxes that were running as stopped and cleans what a crashed predecessor left), start again the
+/// sandboxes that were running when the last server ended (a fresh box over the same delta; commands and
+/// sessions are lost), then listen. Disposal stops listening first, then the engine (running boxes are
+/// stopped, deltas kept, and their rows still say running so the next start resumes them).
 /// </remarks>
 public sealed class AgentFenseServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SandboxManager _manager;
+    private readonly PersistentSandboxRegistry _registry;
     private int _disposed;
 
-    private AgentFenseServer(WebApplication app, SandboxManager manager, IPEndPoint grpc, IPEndPoint http)
+    private AgentFenseServer(WebApplication app, SandboxManager manager, PersistentSandboxRegistry registry, IPEndPoint grpc, IPEndPoint http)
     {
         _app = app;
         _manager = manager;
+        _registry = registry;
         GrpcEndPoint = grpc;
         HttpEndPoint = http;
     }
@@ -59,8 +63,11 @@ public sealed class AgentFenseServer : IAsyncDisposable
         var codebases = new CodebaseStore(dataDirectory, metadata);
         var registry = new PersistentSandboxRegistry(metadata);
         var catalog = new SandboxCatalog();
+        var resume = new List<string>();
         foreach (var (sandbox, stored) in metadata.ListSandboxes())
         {
+            if ((SandboxState)stored == SandboxState.Running)
+                resume.Add(sandbox.Id);
             var spec = ApiMapping.ToSpec(sandbox, codebases.PathOf(sandbox.CodebaseId));
             registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
             catalog.Put(sandbox);
@@ -77,9 +84,10 @@ public sealed class AgentFenseServer : IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
         try
         {
+            await ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
             var app = Build(grpc, http, manager, metadata, codebases, catalog, options.Log);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new AgentFenseServer(app, manager, Bound(app, grpc, 0), Bound(app, http, 1));
+            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1));
         }
         catch
         {
@@ -87,6 +95,23 @@ public sealed class AgentFenseServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Starts the sandboxes that were running; one that fails stays stopped (logged).</summary>
+    private static Task ResumeAsync(SandboxManager manager, SandboxCatalog catalog, MetadataStore metadata, List<string> ids,
+        Action<string>? log, CancellationToken cancellationToken) =>
+        Task.WhenAll(ids.Select(async id =>
+        {
+            try
+            {
+                await manager.StartAsync(id, cancellationToken).ConfigureAwait(false);
+                catalog.Update(id, s => s.StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), metadata);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // TODO(issue 5): ERROR status with the reason (a new field) instead of a log line.
+                log?.Invoke($"sandbox {id} was running and could not be started again: {e.Message}");
+            }
+        }));
 
     private static WebApplication Build(IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
         CodebaseStore codebases, SandboxCatalog catalog, Action<string>? log)
@@ -151,6 +176,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
         }
         finally
         {
+            _registry.FreezeStates();
             await _manager.DisposeAsync().ConfigureAwait(false);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }

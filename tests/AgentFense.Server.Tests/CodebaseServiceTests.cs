@@ -57,6 +57,18 @@ public sealed class CodebaseServiceTests
         Assert.Equal((3, 10L), (got.FileCount, got.Size));
     }
 
+    [Fact]
+    public async Task UploadFiles_LargerThanKestrelsBodyLimit_Succeeds()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "big" }, cancellationToken: Token);
+        var content = new byte[40 * 1024 * 1024];
+        new Random(7).NextBytes(content);
+        var result = await harness.UploadAsync(codebase.Id, "blob.bin", content);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), result.Checksum);
+        Assert.Equal(content.Length, new System.IO.FileInfo(Path.Combine(harness.DataDirectory, "codebases", codebase.Id, "blob.bin")).Length);
+    }
+
     [Theory]
     [InlineData("../escape.txt")]
     [InlineData("/etc/passwd")]

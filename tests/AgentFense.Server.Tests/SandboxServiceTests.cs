@@ -172,6 +172,38 @@ public sealed class SandboxServiceTests
         }
     }
 
+    [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task Restart_RunningSandboxComesBackRunningWithItsDelta_StoppedStaysStopped()
+    {
+        RequireBoxes();
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "demo" }, cancellationToken: Token);
+        var running = await harness.Sandboxes.CreateSandboxAsync(NewSandboxRequest(codebase.Id), cancellationToken: Token);
+        var stopped = await harness.Sandboxes.CreateSandboxAsync(NewSandboxRequest(codebase.Id), cancellationToken: Token);
+        try
+        {
+            foreach (var id in new[] { running.Id, stopped.Id })
+                await harness.Sandboxes.StartSandboxAsync(new StartSandboxRequest { SandboxId = id }, cancellationToken: Token);
+            await harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = running.Id, Command = "echo kept > note.txt" }, cancellationToken: Token);
+            await harness.Sandboxes.StopSandboxAsync(new StopSandboxRequest { SandboxId = stopped.Id }, cancellationToken: Token);
+
+            await harness.RestartAsync();
+
+            var after = await harness.Sandboxes.GetSandboxAsync(new GetSandboxRequest { SandboxId = running.Id }, cancellationToken: Token);
+            Assert.Equal(SandboxStatus.Running, after.Status);
+            var note = await harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = running.Id, Command = "cat note.txt" }, cancellationToken: Token);
+            Assert.Equal("kept\n", note.Stdout);
+            Assert.Equal(SandboxStatus.Stopped,
+                (await harness.Sandboxes.GetSandboxAsync(new GetSandboxRequest { SandboxId = stopped.Id }, cancellationToken: Token)).Status);
+        }
+        finally
+        {
+            foreach (var id in new[] { running.Id, stopped.Id })
+                await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
+        }
+    }
+
     private static void RequireBoxes()
     {
         Requires.Bwrap();

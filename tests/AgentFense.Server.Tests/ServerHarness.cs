@@ -19,8 +19,13 @@ internal sealed class ServerHarness : IAsyncDisposable
     private GrpcChannel? _channel;
     private HttpClient? _http;
 
-    private ServerHarness(string initPath)
+    private ServerHarness(string? initPath)
     {
+        if (initPath is null)
+        {
+            // Never executed: the engine only checks that the file exists until a box starts.
+            initPath = _data.WriteFile("agentfense-init-placeholder");
+        }
         _initPath = initPath;
     }
 
@@ -42,18 +47,7 @@ internal sealed class ServerHarness : IAsyncDisposable
     /// </summary>
     public static async Task<ServerHarness> StartAsync(bool boxes = false)
     {
-        string initPath;
-        if (boxes)
-        {
-            initPath = InitBinary.Path;
-        }
-        else
-        {
-            initPath = Path.Combine(Path.GetTempPath(), "agentfense-server-tests-init-placeholder");
-            if (!File.Exists(initPath))
-                File.WriteAllText(initPath, "");
-        }
-        var harness = new ServerHarness(initPath);
+        var harness = new ServerHarness(boxes ? InitBinary.Path : null);
         try
         {
             await harness.StartServerAsync();

@@ -13,6 +13,13 @@ namespace AgentFense.Server.Storage;
 internal sealed class PersistentSandboxRegistry(MetadataStore store) : ISandboxRegistry
 {
     private readonly ConcurrentDictionary<string, SandboxRecord> _records = new(StringComparer.Ordinal);
+    private volatile bool _frozen;
+
+    /// <summary>
+    /// Stops writing state changes through: set at shutdown, so the stops of the engine's disposal leave the
+    /// rows saying Running and the next start resumes those sandboxes (as it does after a crash).
+    /// </summary>
+    public void FreezeStates() => _frozen = true;
 
     /// <summary>Puts a record rebuilt from its row (no write-through).</summary>
     public void Load(SandboxRecord record) => _records[record.Id] = record;
@@ -24,7 +31,8 @@ internal sealed class PersistentSandboxRegistry(MetadataStore store) : ISandboxR
     public void Update(SandboxRecord record)
     {
         _records[record.Id] = record;
-        store.UpdateSandboxState(record.Id, (int)record.State);
+        if (!_frozen)
+            store.UpdateSandboxState(record.Id, (int)record.State);
     }
 
     public bool Remove(string id)
