@@ -85,7 +85,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
         try
         {
             await ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
-            var app = Build(grpc, http, manager, metadata, codebases, catalog, options.Log);
+            var app = Build(options, grpc, http, manager, metadata, codebases, catalog);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1));
         }
@@ -113,9 +113,10 @@ public sealed class AgentFenseServer : IAsyncDisposable
             }
         }));
 
-    private static WebApplication Build(IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
-        CodebaseStore codebases, SandboxCatalog catalog, Action<string>? log)
+    private static WebApplication Build(ServerOptions options, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
+        CodebaseStore codebases, SandboxCatalog catalog)
     {
+        var log = options.Log;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (log is not null)
@@ -126,7 +127,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
-            .AddSingleton<SessionTable>();
+            .AddSingleton<SessionTable>().AddSingleton(options).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
             grpcOptions.Interceptors.Add<EngineErrorInterceptor>();

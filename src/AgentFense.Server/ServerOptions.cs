@@ -30,6 +30,9 @@ public sealed record class ServerOptions
     /// <summary>Allows non-loopback addresses. There is no authentication yet, so only tests and explicit opt-ins set it.</summary>
     public bool AllowNonLoopback { get; init; }
 
+    /// <summary>How often the cleanup loop destroys sandboxes past their <c>expires_at</c>.</summary>
+    public TimeSpan ExpiryInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where diagnostic lines go; null drops them.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -74,6 +74,34 @@ public sealed class SandboxServiceTests
     }
 
     [Fact]
+    public async Task ExpiresIn_PastIt_SandboxDestroyed()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "demo" }, cancellationToken: Token);
+        var expiring = NewSandboxRequest(codebase.Id);
+        expiring.ExpiresIn = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(500));
+        var doomed = await harness.Sandboxes.CreateSandboxAsync(expiring, cancellationToken: Token);
+        Assert.NotNull(doomed.ExpiresAt);
+        var kept = await harness.Sandboxes.CreateSandboxAsync(NewSandboxRequest(codebase.Id), cancellationToken: Token);
+        Assert.Null(kept.ExpiresAt);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var listed = await harness.Sandboxes.ListSandboxesAsync(new ListSandboxesRequest(), cancellationToken: Token);
+            if (listed.Sandboxes.All(s => s.Id != doomed.Id))
+                break;
+            Assert.True(DateTime.UtcNow < deadline, "the expired sandbox is still listed");
+            await Task.Delay(100, Token);
+        }
+        await AssertStatusAsync(StatusCode.NotFound, () => harness.Sandboxes.GetSandboxAsync(new GetSandboxRequest { SandboxId = doomed.Id }, cancellationToken: Token).ResponseAsync);
+        Assert.False(Directory.Exists(Path.Combine(harness.DataDirectory, "deltas", doomed.Id)));
+        await harness.RestartAsync();
+        var after = await harness.Sandboxes.ListSandboxesAsync(new ListSandboxesRequest(), cancellationToken: Token);
+        Assert.Equal(kept.Id, Assert.Single(after.Sandboxes).Id);
+    }
+
+    [Fact]
     [Trait("Requires", "Bwrap")]
     public async Task Lifecycle_CreateStartExecStopDestroy_OverGrpc()
     {
