@@ -138,10 +138,16 @@ public sealed class AgentFenseServer : IAsyncDisposable
             // default values are written too.
             transcoding.JsonSettings.WriteInt64sAsStrings = true;
         });
+        // Serving once listening (the engine started before); a check of the engine itself can join later.
+        builder.Services.AddGrpcHealthChecks()
+            .AddCheck("server", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcReflection();
         var app = builder.Build();
         app.Use(JsonContentTypeMiddleware.InvokeAsync);
         app.MapGrpcService<CodebaseGrpcService>();
         app.MapGrpcService<SandboxGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         return app;
     }
 

@@ -41,6 +41,8 @@ internal sealed class ServerHarness : IAsyncDisposable
 
     public HttpClient Http => _http!;
 
+    public Grpc.Net.Client.GrpcChannel Channel => _channel!;
+
     /// <summary>
     /// Starts a server. With <paramref name="boxes"/> false the init binary is a placeholder file (nothing
     /// here starts a box), which spares publishing agentfense-init for API-only tests.
