@@ -137,6 +137,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
             // The proto3 JSON mapping writes 64-bit integers as strings (as the original's gateway does);
             // default values are written too.
             transcoding.JsonSettings.WriteInt64sAsStrings = true;
+            // Error bodies carry the google.rpc.Status details (Any): the ErrorInfo type must be known to write them.
+            transcoding.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.ErrorInfo.Descriptor);
         });
         // Serving once listening (the engine started before); a check of the engine itself can join later.
         builder.Services.AddGrpcHealthChecks()

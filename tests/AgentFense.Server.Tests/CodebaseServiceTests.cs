@@ -83,6 +83,7 @@ public sealed class CodebaseServiceTests
         var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "demo" }, cancellationToken: Token);
         var e = await Assert.ThrowsAsync<RpcException>(() => harness.UploadAsync(codebase.Id, path, Encoding.UTF8.GetBytes("x")));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("INVALID_PATH", Services.ApiErrors.ReasonOf(e));
         AssertNothingWritten(harness, codebase.Id);
     }
 
@@ -105,6 +106,7 @@ public sealed class CodebaseServiceTests
         var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "demo" }, cancellationToken: Token);
         var e = await Assert.ThrowsAsync<RpcException>(() => harness.UploadAsync(codebase.Id, "a.txt", [1, 2, 3, 4], totalSize));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("UPLOAD_SIZE_MISMATCH", Services.ApiErrors.ReasonOf(e));
         AssertNothingWritten(harness, codebase.Id);
     }
 

@@ -18,19 +18,26 @@ public sealed class SandboxServiceTests
         await using var harness = await ServerHarness.StartAsync();
         const string id = "sb_0000000000000000";
         var client = harness.Sandboxes;
-        await AssertStatusAsync(StatusCode.NotFound, () => client.GetSandboxAsync(new GetSandboxRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync);
+        await AssertStatusAsync(StatusCode.NotFound, () => client.GetSandboxAsync(new GetSandboxRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync,
+            "SANDBOX_NOT_FOUND");
         await AssertStatusAsync(StatusCode.NotFound, () => client.StartSandboxAsync(new StartSandboxRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync);
         await AssertStatusAsync(StatusCode.NotFound, () => client.StopSandboxAsync(new StopSandboxRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync);
         await AssertStatusAsync(StatusCode.NotFound, () => client.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync);
         await AssertStatusAsync(StatusCode.NotFound, () => client.ExecAsync(new ExecRequest { SandboxId = id, Command = "true" }, cancellationToken: Token).ResponseAsync);
-        await AssertStatusAsync(StatusCode.NotFound, () => client.CreateSandboxAsync(new CreateSandboxRequest { CodebaseId = "cb_0000000000000000" }, cancellationToken: Token).ResponseAsync);
+        await AssertStatusAsync(StatusCode.NotFound, () => client.CreateSandboxAsync(new CreateSandboxRequest { CodebaseId = "cb_0000000000000000" }, cancellationToken: Token).ResponseAsync,
+            "CODEBASE_NOT_FOUND");
         foreach (var (method, route) in new[] { ("GET", $"/v1/sandboxes/{id}"), ("POST", $"/v1/sandboxes/{id}/start"), ("DELETE", $"/v1/sandboxes/{id}") })
         {
             var (status, _) = await harness.SendJsonAsync(new HttpMethod(method), route);
             Assert.Equal(HttpStatusCode.NotFound, status);
         }
-        var (execStatus, _) = await harness.SendJsonAsync(HttpMethod.Post, $"/v1/sandboxes/{id}/exec", new { command = "true" });
+        var (execStatus, error) = await harness.SendJsonAsync(HttpMethod.Post, $"/v1/sandboxes/{id}/exec", new { command = "true" });
         Assert.Equal(HttpStatusCode.NotFound, execStatus);
+        // The REST error body is the google.rpc.Status: code, message, details with the ErrorInfo.
+        Assert.Equal(5, error.GetProperty("code").GetInt32());
+        var info = Assert.Single(error.GetProperty("details").EnumerateArray());
+        Assert.Equal("type.googleapis.com/google.rpc.ErrorInfo", info.GetProperty("@type").GetString());
+        Assert.Equal("SANDBOX_NOT_FOUND", info.GetProperty("reason").GetString());
     }
 
     [Fact]
@@ -40,7 +47,8 @@ public sealed class SandboxServiceTests
         var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "demo" }, cancellationToken: Token);
         var request = new CreateSandboxRequest { CodebaseId = codebase.Id };
         request.Permissions.Add(new PermissionRule { Pattern = "**" });
-        await AssertStatusAsync(StatusCode.InvalidArgument, () => harness.Sandboxes.CreateSandboxAsync(request, cancellationToken: Token).ResponseAsync);
+        await AssertStatusAsync(StatusCode.InvalidArgument, () => harness.Sandboxes.CreateSandboxAsync(request, cancellationToken: Token).ResponseAsync,
+            "INVALID_RULE");
         Assert.Empty((await harness.Sandboxes.ListSandboxesAsync(new ListSandboxesRequest(), cancellationToken: Token)).Sandboxes);
     }
 
@@ -54,7 +62,8 @@ public sealed class SandboxServiceTests
         Assert.Matches("^sb_[0-9a-f]{16}$", created.Id);
         Assert.Equal(SandboxStatus.Pending, created.Status);
         await AssertStatusAsync(StatusCode.FailedPrecondition,
-            () => harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = created.Id, Command = "true" }, cancellationToken: Token).ResponseAsync);
+            () => harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = created.Id, Command = "true" }, cancellationToken: Token).ResponseAsync,
+            "SANDBOX_NOT_RUNNING");
         // A codebase with sandboxes stays.
         await AssertStatusAsync(StatusCode.FailedPrecondition,
             () => harness.Codebases.DeleteCodebaseAsync(new DeleteCodebaseRequest { CodebaseId = codebase.Id }, cancellationToken: Token).ResponseAsync);
@@ -127,7 +136,8 @@ public sealed class SandboxServiceTests
             var echoed = await client.ExecAsync(input, cancellationToken: Token);
             Assert.Equal("in\nhello\n/workspace\n", echoed.Stdout.Replace("/workspace/.", "/workspace", StringComparison.Ordinal));
             await AssertStatusAsync(StatusCode.DeadlineExceeded, () => client.ExecAsync(
-                new ExecRequest { SandboxId = id, Command = "sleep 10", Timeout = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(300)) }, cancellationToken: Token).ResponseAsync);
+                new ExecRequest { SandboxId = id, Command = "sleep 10", Timeout = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(300)) }, cancellationToken: Token).ResponseAsync,
+                "COMMAND_TIMEOUT");
 
             var stopped = await client.StopSandboxAsync(new StopSandboxRequest { SandboxId = id }, cancellationToken: Token);
             Assert.Equal(SandboxStatus.Stopped, stopped.Status);
@@ -248,9 +258,11 @@ public sealed class SandboxServiceTests
         return request;
     }
 
-    private static async Task AssertStatusAsync(StatusCode expected, Func<Task> call)
+    private static async Task AssertStatusAsync(StatusCode expected, Func<Task> call, string? reason = null)
     {
         var e = await Assert.ThrowsAsync<RpcException>(call);
         Assert.Equal(expected, e.StatusCode);
+        if (reason is not null)
+            Assert.Equal(reason, Services.ApiErrors.ReasonOf(e));
     }
 }

@@ -25,21 +25,21 @@ internal static class ApiMapping
         foreach (var rule in rules)
         {
             if (rule.Pattern.Length == 0)
-                throw Invalid("a permission rule has no pattern");
+                throw Invalid("a permission rule has no pattern", ApiErrors.InvalidRule);
             var permission = rule.Permission switch
             {
                 Permission.None => Policy.Permission.None,
                 Permission.View => Policy.Permission.View,
                 Permission.Read => Policy.Permission.Read,
                 Permission.Write => Policy.Permission.Write,
-                _ => throw Invalid($"rule '{rule.Pattern}' has no valid permission"),
+                _ => throw Invalid($"rule '{rule.Pattern}' has no valid permission", ApiErrors.InvalidRule),
             };
             var type = rule.Type switch
             {
                 PatternType.Unspecified or PatternType.Glob => Policy.PatternType.Glob,
                 PatternType.Directory => Policy.PatternType.Directory,
                 PatternType.File => Policy.PatternType.File,
-                _ => throw Invalid($"rule '{rule.Pattern}' has no valid pattern type"),
+                _ => throw Invalid($"rule '{rule.Pattern}' has no valid pattern type", ApiErrors.InvalidRule),
             };
             // Paths are relative to the codebase root: "/src/**" and "src/**" are the same rule.
             var pattern = rule.Pattern.Length > 1 ? rule.Pattern.TrimStart('/') : rule.Pattern;
@@ -71,9 +71,10 @@ internal static class ApiMapping
         Limits = ToLimits(sandbox.Resources),
     };
 
-    public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    public static RpcException Invalid(string message, string reason = ApiErrors.InvalidArgument) =>
+        ApiErrors.Create(StatusCode.InvalidArgument, reason, message);
 
-    public static RpcException NotFound(string message) => new(new Status(StatusCode.NotFound, message));
+    public static RpcException NotFound(string message, string reason) => ApiErrors.Create(StatusCode.NotFound, reason, message);
 
-    public static RpcException Precondition(string message) => new(new Status(StatusCode.FailedPrecondition, message));
+    public static RpcException Precondition(string message, string reason) => ApiErrors.Create(StatusCode.FailedPrecondition, reason, message);
 }

@@ -43,7 +43,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
     {
         Existing(request.CodebaseId);
         if (metadata.CodebaseHasSandboxes(request.CodebaseId))
-            throw Precondition($"codebase '{request.CodebaseId}' still has sandboxes");
+            throw Precondition($"codebase '{request.CodebaseId}' still has sandboxes", ApiErrors.CodebaseInUse);
         store.Delete(request.CodebaseId);
         return Task.FromResult(new Empty());
     }
@@ -56,7 +56,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
         var meta = requestStream.Current.Metadata;
         Existing(meta.CodebaseId);
         if (!CodebasePaths.TryValidate(meta.FilePath, allowRoot: false, out var segments, out var error))
-            throw Invalid(error);
+            throw Invalid(error, ApiErrors.InvalidPath);
         if (meta.TotalSize < 0)
             throw Invalid("total_size may not be negative");
 
@@ -75,21 +75,21 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
                         throw Invalid("an upload has one metadata chunk, then data chunks");
                     received += chunk.Data.Length;
                     if (received > meta.TotalSize)
-                        throw Invalid($"received more than total_size ({meta.TotalSize}) bytes");
+                        throw Invalid($"received more than total_size ({meta.TotalSize}) bytes", ApiErrors.UploadSizeMismatch);
                     hash.AppendData(chunk.Data.Span);
                     await temp.WriteAsync(chunk.Data.Memory, token);
                 }
                 await temp.FlushAsync(token);
             }
             if (received != meta.TotalSize)
-                throw Invalid($"received {received} bytes, total_size says {meta.TotalSize}");
+                throw Invalid($"received {received} bytes, total_size says {meta.TotalSize}", ApiErrors.UploadSizeMismatch);
             try
             {
                 store.CommitUpload(meta.CodebaseId, tempPath, segments);
             }
             catch (InvalidOperationException e)
             {
-                throw Invalid(e.Message);
+                throw Invalid(e.Message, ApiErrors.InvalidPath);
             }
         }
         finally
@@ -105,7 +105,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
         Existing(request.CodebaseId);
         var path = ResolveInside(request.CodebaseId, request.FilePath, allowRoot: false);
         if (!File.Exists(path))
-            throw NotFound($"no file '{request.FilePath}' in codebase '{request.CodebaseId}'");
+            throw NotFound($"no file '{request.FilePath}' in codebase '{request.CodebaseId}'", ApiErrors.FileNotFound);
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = new byte[ChunkSize];
         int read;
@@ -119,7 +119,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
         var root = store.PathOf(request.CodebaseId);
         var directory = ResolveInside(request.CodebaseId, request.Path, allowRoot: true);
         if (!Directory.Exists(directory))
-            throw NotFound($"no directory '{request.Path}' in codebase '{request.CodebaseId}'");
+            throw NotFound($"no directory '{request.Path}' in codebase '{request.CodebaseId}'", ApiErrors.FileNotFound);
         var options = new EnumerationOptions { RecurseSubdirectories = request.Recursive, AttributesToSkip = 0 };
         var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options)
             .Select(entry => new FileInfo
@@ -137,7 +137,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
     }
 
     private Codebase Existing(string id) =>
-        store.Get(id) ?? throw NotFound($"no codebase '{id}'");
+        store.Get(id) ?? throw NotFound($"no codebase '{id}'", ApiErrors.CodebaseNotFound);
 
     private string ResolveInside(string id, string relative, bool allowRoot)
     {
@@ -145,7 +145,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
         if (allowRoot)
             relative = relative.Trim('/');
         if (!CodebasePaths.TryValidate(relative, allowRoot, out var segments, out var error))
-            throw Invalid(error);
+            throw Invalid(error, ApiErrors.InvalidPath);
         return Path.Combine([store.PathOf(id), .. segments]);
     }
 

@@ -49,11 +49,12 @@ internal sealed class EngineErrorInterceptor : Interceptor
     private static RpcException? Map(Exception e) => e switch
     {
         RpcException => null,
-        SandboxNotFoundException => new RpcException(new Status(StatusCode.NotFound, e.Message)),
-        SandboxStateException => new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)),
-        Policy.PolicyException or ArgumentException => new RpcException(new Status(StatusCode.InvalidArgument, e.Message)),
-        Runtime.Boxes.BoxException => new RpcException(new Status(StatusCode.Internal, $"the box failed: {e.Message}")),
-        Runtime.Init.InitException => new RpcException(new Status(StatusCode.Internal, $"init failed: {e.Message}")),
+        SandboxNotFoundException => ApiErrors.Create(StatusCode.NotFound, ApiErrors.SandboxNotFound, e.Message),
+        SandboxStateException => ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.SandboxNotRunning, e.Message),
+        Policy.PolicyException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidRule, e.Message),
+        ArgumentException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidArgument, e.Message),
+        Runtime.Boxes.BoxException => ApiErrors.Create(StatusCode.Internal, ApiErrors.BoxFailed, $"the box failed: {e.Message}"),
+        Runtime.Init.InitException => ApiErrors.Create(StatusCode.Internal, ApiErrors.InitFailed, $"init failed: {e.Message}"),
         _ => null,
     };
 }

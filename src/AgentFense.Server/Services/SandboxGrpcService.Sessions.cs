@@ -50,7 +50,7 @@ internal sealed partial class SandboxGrpcService
     public override async Task<Empty> DestroySession(DestroySessionRequest request, ServerCallContext context)
     {
         if (!await sessions.DestroyAsync(request.SessionId))
-            throw NotFound($"no session '{request.SessionId}'");
+            throw NotFound($"no session '{request.SessionId}'", ApiErrors.SessionNotFound);
         return new Empty();
     }
 
@@ -64,12 +64,12 @@ internal sealed partial class SandboxGrpcService
             if ((result.Exit.Flags & ExitFlags.TimedOut) != 0)
                 throw TimedOut(options.Timeout);
             if ((result.Exit.Flags & ExitFlags.SessionEnded) != 0)
-                throw Precondition($"session '{request.SessionId}' ended");
+                throw Precondition($"session '{request.SessionId}' ended", ApiErrors.SessionClosed);
             return ToResult(result);
         }
         catch (InitException e)
         {
-            throw Precondition($"session '{request.SessionId}' is not usable: {e.Message}");
+            throw Precondition($"session '{request.SessionId}' is not usable: {e.Message}", ApiErrors.SessionClosed);
         }
     }
 
@@ -84,7 +84,7 @@ internal sealed partial class SandboxGrpcService
         }
         catch (InitException e)
         {
-            throw Precondition($"session '{request.SessionId}' is not usable: {e.Message}");
+            throw Precondition($"session '{request.SessionId}' is not usable: {e.Message}", ApiErrors.SessionClosed);
         }
     }
 
@@ -94,12 +94,12 @@ internal sealed partial class SandboxGrpcService
         if (request.Command.Length == 0)
             throw Invalid("the command is empty");
         if (SessionTable.Snapshot(entry).Status != SessionStatus.Active)
-            throw Precondition($"session '{request.SessionId}' is closed");
+            throw Precondition($"session '{request.SessionId}' is closed", ApiErrors.SessionClosed);
         return entry;
     }
 
     private SessionTable.Entry SessionOf(string id) =>
-        sessions.TryGet(id) ?? throw NotFound($"no session '{id}'");
+        sessions.TryGet(id) ?? throw NotFound($"no session '{id}'", ApiErrors.SessionNotFound);
 
     private static SessionExecOptions ToSessionOptions(SessionExecRequest request)
     {

@@ -25,9 +25,9 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
 {
     public override Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context)
     {
-        var codebase = codebases.Get(request.CodebaseId) ?? throw NotFound($"no codebase '{request.CodebaseId}'");
+        var codebase = codebases.Get(request.CodebaseId) ?? throw NotFound($"no codebase '{request.CodebaseId}'", ApiErrors.CodebaseNotFound);
         if (request.Runtime == RuntimeType.Docker)
-            throw Invalid("the docker runtime is not configured on this server");
+            throw Invalid("the docker runtime is not configured on this server", ApiErrors.RuntimeUnavailable);
         if (request.ExpiresIn is { } expires && expires.ToTimeSpan() < TimeSpan.Zero)
             throw Invalid("expires_in may not be negative");
         var sandbox = new Sandbox
@@ -50,7 +50,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
         }
         catch (Policy.PolicyException e)
         {
-            throw Invalid(e.Message);
+            throw Invalid(e.Message, ApiErrors.InvalidRule);
         }
         sandbox.Id = record.Id;
         sandbox.CreatedAt = Timestamp.FromDateTimeOffset(record.CreatedAt);
@@ -83,7 +83,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
             return sandbox;
         await manager.StartAsync(request.SandboxId, context.CancellationToken);
         return catalog.Update(request.SandboxId, s => s.StartedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), metadata)
-            is { } updated ? Current(updated.Id) : throw NotFound($"no sandbox '{request.SandboxId}'");
+            is { } updated ? Current(updated.Id) : throw NotFound($"no sandbox '{request.SandboxId}'", ApiErrors.SandboxNotFound);
     }
 
     public override async Task<Sandbox> StopSandbox(StopSandboxRequest request, ServerCallContext context)
@@ -94,7 +94,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
         await manager.StopAsync(request.SandboxId, context.CancellationToken);
         sessions.CloseAll(request.SandboxId, remove: false);
         return catalog.Update(request.SandboxId, s => s.StoppedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), metadata)
-            is { } updated ? Current(updated.Id) : throw NotFound($"no sandbox '{request.SandboxId}'");
+            is { } updated ? Current(updated.Id) : throw NotFound($"no sandbox '{request.SandboxId}'", ApiErrors.SandboxNotFound);
     }
 
     public override async Task<Empty> DestroySandbox(DestroySandboxRequest request, ServerCallContext context)
@@ -113,7 +113,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
         if (request.Command.Length == 0)
             throw Invalid("the command is empty");
         if (sandbox.Status != SandboxStatus.Running)
-            throw Precondition($"sandbox '{request.SandboxId}' is not running");
+            throw Precondition($"sandbox '{request.SandboxId}' is not running", ApiErrors.SandboxNotRunning);
         var options = ToExecOptions(request);
         var result = await manager.ExecAsync(request.SandboxId, options, context.CancellationToken);
         if ((result.Exit.Flags & ExitFlags.TimedOut) != 0)
@@ -130,7 +130,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     };
 
     private static RpcException TimedOut(TimeSpan? timeout) =>
-        new(new Status(StatusCode.DeadlineExceeded, $"the command ran past its timeout of {timeout}"));
+        ApiErrors.Create(StatusCode.DeadlineExceeded, ApiErrors.CommandTimeout, $"the command ran past its timeout of {timeout}");
 
     private static EngineExecOptions ToExecOptions(ExecRequest request)
     {
@@ -166,11 +166,11 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     private Sandbox Running(string id)
     {
         var sandbox = Current(id);
-        return sandbox.Status == SandboxStatus.Running ? sandbox : throw Precondition($"sandbox '{id}' is not running");
+        return sandbox.Status == SandboxStatus.Running ? sandbox : throw Precondition($"sandbox '{id}' is not running", ApiErrors.SandboxNotRunning);
     }
 
     private Sandbox Current(string id) =>
-        catalog.TryGet(id) is { } stored && WithState(stored) is { } sandbox ? sandbox : throw NotFound($"no sandbox '{id}'");
+        catalog.TryGet(id) is { } stored && WithState(stored) is { } sandbox ? sandbox : throw NotFound($"no sandbox '{id}'", ApiErrors.SandboxNotFound);
 
     private Sandbox? WithState(Sandbox stored)
     {
