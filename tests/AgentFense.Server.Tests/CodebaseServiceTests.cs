@@ -173,6 +173,24 @@ public sealed class CodebaseServiceTests
         Assert.Equal(HttpStatusCode.NotFound, status);
     }
 
+    [Fact]
+    public async Task ListCodebases_Pages_WithNextPageToken()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+            ids.Add((await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = $"c{i}", OwnerId = "alice" }, cancellationToken: Token)).Id);
+        var first = await harness.Codebases.ListCodebasesAsync(new ListCodebasesRequest { OwnerId = "alice", PageSize = 2 }, cancellationToken: Token);
+        Assert.Equal(2, first.Codebases.Count);
+        Assert.NotEmpty(first.NextPageToken);
+        var second = await harness.Codebases.ListCodebasesAsync(new ListCodebasesRequest { OwnerId = "alice", PageSize = 2, PageToken = first.NextPageToken }, cancellationToken: Token);
+        Assert.Single(second.Codebases);
+        Assert.Empty(second.NextPageToken);
+        Assert.Equal(ids.Order(), first.Codebases.Concat(second.Codebases).Select(c => c.Id).Order());
+        var e = await Assert.ThrowsAsync<RpcException>(() => harness.Codebases.ListCodebasesAsync(new ListCodebasesRequest { PageToken = "x" }, cancellationToken: Token).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+    }
+
     private static void AssertNothingWritten(ServerHarness harness, string codebaseId)
     {
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(harness.DataDirectory, "codebases", codebaseId)));
