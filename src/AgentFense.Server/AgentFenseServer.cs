@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFense.Server;
@@ -121,6 +122,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (log is not null)
             builder.Logging.AddProvider(new LineLoggerProvider(log)).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(grpc, listen => listen.Protocols = HttpProtocols.Http2);

@@ -33,6 +33,9 @@ public sealed record class ServerOptions
     /// <summary>How often the cleanup loop destroys sandboxes past their <c>expires_at</c>.</summary>
     public TimeSpan ExpiryInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a stop waits for calls in flight (running commands) before their boxes are stopped.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where diagnostic lines go; null drops them.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using AgentFense.Api.V1;
@@ -239,6 +240,32 @@ public sealed class SandboxServiceTests
         {
             foreach (var id in new[] { running.Id, stopped.Id })
                 await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
+        }
+    }
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task Shutdown_CommandStillRunning_EndsAfterTheGraceAndTheSandboxResumes()
+    {
+        RequireBoxes();
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "demo" }, cancellationToken: Token);
+        var sandbox = await harness.Sandboxes.CreateSandboxAsync(NewSandboxRequest(codebase.Id), cancellationToken: Token);
+        try
+        {
+            await harness.Sandboxes.StartSandboxAsync(new StartSandboxRequest { SandboxId = sandbox.Id }, cancellationToken: Token);
+            var pending = harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = sandbox.Id, Command = "sleep 60" }, cancellationToken: Token).ResponseAsync;
+            await Task.Delay(300, Token);
+            var clock = Stopwatch.StartNew();
+            await harness.RestartAsync();
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the stop took {clock.Elapsed}");
+            await Assert.ThrowsAsync<RpcException>(() => pending);
+            var after = await harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = sandbox.Id, Command = "echo back" }, cancellationToken: Token);
+            Assert.Equal("back\n", after.Stdout);
+        }
+        finally
+        {
+            await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = sandbox.Id }, cancellationToken: Token);
         }
     }
 

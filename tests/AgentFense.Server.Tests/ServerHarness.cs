@@ -79,6 +79,7 @@ internal sealed class ServerHarness : IAsyncDisposable
             CgroupGroupName = _group,
             BubblewrapStateDirectory = "/run/agentfense-tests",
             ExpiryInterval = TimeSpan.FromMilliseconds(100),
+            ShutdownGrace = TimeSpan.FromSeconds(1),
         }, Token);
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_server.GrpcEndPoint.Port}");
         Codebases = new CodebaseService.CodebaseServiceClient(_channel);

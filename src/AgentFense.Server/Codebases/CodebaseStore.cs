@@ -62,9 +62,12 @@ internal sealed class CodebaseStore
 
     /// <summary>Renames a finished upload to <paramref name="segments"/> under the codebase and refreshes its totals.</summary>
     /// <exception cref="InvalidOperationException">A parent is a file, or the target is a directory.</exception>
+    /// <exception cref="DirectoryNotFoundException">The codebase was deleted meanwhile.</exception>
     public void CommitUpload(string id, string tempPath, string[] segments)
     {
         var root = PathOf(id);
+        if (!Directory.Exists(root))
+            throw new DirectoryNotFoundException($"codebase '{id}' was deleted during the upload");
         var directory = root;
         foreach (var segment in segments[..^1])
         {

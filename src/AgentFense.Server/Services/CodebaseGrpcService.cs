@@ -91,6 +91,10 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
             {
                 throw Invalid(e.Message, ApiErrors.InvalidPath);
             }
+            catch (DirectoryNotFoundException e)
+            {
+                throw NotFound(e.Message, ApiErrors.CodebaseNotFound);
+            }
         }
         finally
         {
