@@ -51,12 +51,13 @@ public sealed class AgentFenseServer : IAsyncDisposable
     public CancellationToken StoppingToken => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Opens the data directory, starts the engine and listens on both endpoints.</summary>
-    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
+    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
     public static async Task<AgentFenseServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var grpc = Parse(options.GrpcAddress, options.AllowNonLoopback, "gRPC");
-        var http = Parse(options.HttpAddress, options.AllowNonLoopback, "HTTP");
+        var allowNonLoopback = options.AllowNonLoopback || options.ApiKeys.Count > 0;
+        var grpc = Parse(options.GrpcAddress, allowNonLoopback, "gRPC");
+        var http = Parse(options.HttpAddress, allowNonLoopback, "HTTP");
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
 
@@ -65,13 +66,13 @@ public sealed class AgentFenseServer : IAsyncDisposable
         var registry = new PersistentSandboxRegistry(metadata);
         var catalog = new SandboxCatalog();
         var resume = new List<string>();
-        foreach (var (sandbox, stored) in metadata.ListSandboxes())
+        foreach (var (sandbox, stored, owner) in metadata.ListSandboxes())
         {
             if ((SandboxState)stored == SandboxState.Running)
                 resume.Add(sandbox.Id);
             var spec = ApiMapping.ToSpec(sandbox, codebases.PathOf(sandbox.CodebaseId));
             registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
-            catalog.Put(sandbox);
+            catalog.Put(sandbox, owner);
         }
 
         var manager = await SandboxManager.StartAsync(new SandboxManagerOptions
@@ -129,9 +130,11 @@ public sealed class AgentFenseServer : IAsyncDisposable
             kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
-            .AddSingleton<SessionTable>().AddSingleton(options).AddHostedService<ExpiryService>();
+            .AddSingleton<SessionTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
+            // Authentication first: an unauthenticated call reaches nothing else.
+            grpcOptions.Interceptors.Add<Auth.AuthInterceptor>();
             grpcOptions.Interceptors.Add<EngineErrorInterceptor>();
             grpcOptions.MaxReceiveMessageSize = 16 * 1024 * 1024;
         }).AddJsonTranscoding(transcoding =>
@@ -160,7 +163,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
         if (!ListenAddress.TryParse(address, out var endPoint, out var error))
             throw new ArgumentException($"{what} address: {error}");
         if (!allowNonLoopback && !ListenAddress.IsLoopback(endPoint))
-            throw new ArgumentException($"{what} address {address} is not loopback; without authentication the server listens on loopback only");
+            throw new ArgumentException($"{what} address {address} is not loopback; without API keys the server listens on loopback only (unless insecure is allowed)");
         return endPoint;
     }
 

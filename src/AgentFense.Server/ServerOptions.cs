@@ -27,8 +27,18 @@ public sealed record class ServerOptions
     /// <summary>bwrap's state directory; null keeps the runtime's default.</summary>
     public string? BubblewrapStateDirectory { get; init; }
 
-    /// <summary>Allows non-loopback addresses. There is no authentication yet, so only tests and explicit opt-ins set it.</summary>
+    /// <summary>
+    /// Allows non-loopback addresses without API keys (<c>--insecure</c>). With keys non-loopback addresses
+    /// are always allowed.
+    /// </summary>
     public bool AllowNonLoopback { get; init; }
+
+    /// <summary>
+    /// API keys, key → owner id. When any is configured every call except health checks and reflection needs
+    /// <c>authorization: Bearer KEY</c>, and each owner sees only the codebases, sandboxes and sessions it created.
+    /// Empty: no authentication.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ApiKeys { get; init; } = new Dictionary<string, string>();
 
     /// <summary>How often the cleanup loop destroys sandboxes past their <c>expires_at</c>.</summary>
     public TimeSpan ExpiryInterval { get; init; } = TimeSpan.FromSeconds(10);

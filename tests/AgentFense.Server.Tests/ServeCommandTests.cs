@@ -21,12 +21,96 @@ public sealed class ServeCommandTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
     }
 
-    private static async Task<(int Code, string Stderr)> RunCliAsync(params string[] args)
+    [Fact]
+    public async Task Serve_NonLoopback_AcceptedWithInsecure()
+    {
+        // Not bound: the bad --http after it stops the command, which shows --grpc passed the loopback check.
+        using var data = new TempDirectory("agentfense-serve-");
+        var (code, stderr) = await RunCliAsync("serve", "--insecure", "--grpc", "0.0.0.0:9000", "--http", "nonsense", "--data", data.Path);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("--http: 'nonsense' is not HOST:PORT", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("loopback", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_NonLoopback_AcceptedWithKeysFromEnvironment()
+    {
+        using var data = new TempDirectory("agentfense-serve-");
+        var (code, stderr) = await RunCliWithEnvAsync(new() { ["AGENTFENSE_API_KEYS"] = "alice:secret-key-1" },
+            "serve", "--grpc", "0.0.0.0:9000", "--http", "nonsense", "--data", data.Path);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("--http: 'nonsense' is not HOST:PORT", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_NonLoopback_AcceptedWithKeysFromConfigFile_CommandLineWins()
+    {
+        using var data = new TempDirectory("agentfense-serve-");
+        var config = data.WriteFile("config.json", """
+            {"grpc": "0.0.0.0:9000", "http": "127.0.0.1:8080", "apiKeys": [{"key": "secret-key-1", "owner": "alice"}]}
+            """);
+        var (code, stderr) = await RunCliAsync("serve", "--config", config, "--http", "nonsense", "--data", data.Path);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("--http: 'nonsense' is not HOST:PORT", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"grpc\": ", "not valid JSON")]
+    [InlineData("{\"apiKeys\": [{\"key\": \"secret-key-1\"}]}", "apiKeys[0] is not an object with string \"key\" and \"owner\"")]
+    [InlineData("{\"port\": 1}", "unknown key 'port'")]
+    public async Task Serve_BadConfigFile_Exit2_NamesTheProblem(string json, string message)
+    {
+        using var data = new TempDirectory("agentfense-serve-");
+        var config = data.WriteFile("config.json", json);
+        var (code, stderr) = await RunCliAsync("serve", "--config", config, "--data", data.Path);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains($"config file {config}: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-key-1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_MissingConfigFile_Exit2()
+    {
+        using var data = new TempDirectory("agentfense-serve-");
+        var (code, stderr) = await RunCliAsync("serve", "--config", Path.Combine(data.Path, "absent.json"), "--data", data.Path);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("absent.json", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_BadKeysVariable_Exit2_NamesTheProblem()
+    {
+        using var data = new TempDirectory("agentfense-serve-");
+        var (code, stderr) = await RunCliWithEnvAsync(new() { ["AGENTFENSE_API_KEYS"] = "alice:secret-key-1,bob" }, "serve", "--data", data.Path);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("AGENTFENSE_API_KEYS: entry 2 is not OWNER:KEY", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-key-1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_Help_DocumentsAuthentication()
+    {
+        var (code, stdout) = await RunCliAsync(null, stdoutToo: true, "serve", "--help");
+        Assert.True(code == 0, $"exit {code}: {stdout}");
+        foreach (var text in new[] { "--config", "--insecure", "AGENTFENSE_API_KEYS", "authorization: Bearer KEY", "apiKeys" })
+            Assert.Contains(text, stdout, StringComparison.Ordinal);
+    }
+
+    private static Task<(int Code, string Stderr)> RunCliAsync(params string[] args) => RunCliAsync(null, false, args);
+
+    private static Task<(int Code, string Stderr)> RunCliWithEnvAsync(Dictionary<string, string> environment, params string[] args) =>
+        RunCliAsync(environment, false, args);
+
+    private static async Task<(int Code, string Stderr)> RunCliAsync(Dictionary<string, string>? environment, bool stdoutToo, params string[] args)
     {
         // The test assembly's own configuration (bin/<Configuration>/net10.0/) names the CLI build to run.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var cli = Path.Combine(RepoPaths.Root, "src", "AgentFense.Cli", "bin", configuration, "net10.0", "agentfense.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("AGENTFENSE_API_KEYS");
+        foreach (var (name, value) in environment ?? [])
+            start.Environment[name] = value;
         start.ArgumentList.Add(cli);
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
@@ -34,7 +118,7 @@ public sealed class ServeCommandTests
         var stdout = process.StandardOutput.ReadToEndAsync(ServerHarness.Token);
         var stderr = process.StandardError.ReadToEndAsync(ServerHarness.Token);
         await process.WaitForExitAsync(ServerHarness.Token);
-        await stdout;
-        return (process.ExitCode, await stderr);
+        var output = await stdout;
+        return (process.ExitCode, stdoutToo ? output + await stderr : await stderr);
     }
 }

@@ -19,8 +19,11 @@ internal sealed class ServerHarness : IAsyncDisposable
     private GrpcChannel? _channel;
     private HttpClient? _http;
 
-    private ServerHarness(string? initPath)
+    private readonly IReadOnlyDictionary<string, string>? _apiKeys;
+
+    private ServerHarness(string? initPath, IReadOnlyDictionary<string, string>? apiKeys = null)
     {
+        _apiKeys = apiKeys;
         if (initPath is null)
         {
             // Never executed: the engine only checks that the file exists until a box starts.
@@ -47,9 +50,9 @@ internal sealed class ServerHarness : IAsyncDisposable
     /// Starts a server. With <paramref name="boxes"/> false the init binary is a placeholder file (nothing
     /// here starts a box), which spares publishing agentfense-init for API-only tests.
     /// </summary>
-    public static async Task<ServerHarness> StartAsync(bool boxes = false)
+    public static async Task<ServerHarness> StartAsync(bool boxes = false, IReadOnlyDictionary<string, string>? apiKeys = null)
     {
-        var harness = new ServerHarness(boxes ? InitBinary.Path : null);
+        var harness = new ServerHarness(boxes ? InitBinary.Path : null, apiKeys);
         try
         {
             await harness.StartServerAsync();
@@ -80,6 +83,7 @@ internal sealed class ServerHarness : IAsyncDisposable
             BubblewrapStateDirectory = "/run/agentfense-tests",
             ExpiryInterval = TimeSpan.FromMilliseconds(100),
             ShutdownGrace = TimeSpan.FromSeconds(1),
+            ApiKeys = _apiKeys ?? new Dictionary<string, string>(),
         }, Token);
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_server.GrpcEndPoint.Port}");
         Codebases = new CodebaseService.CodebaseServiceClient(_channel);
@@ -116,9 +120,12 @@ internal sealed class ServerHarness : IAsyncDisposable
     }
 
     /// <summary>Sends a JSON body and returns the status and parsed JSON answer.</summary>
-    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendJsonAsync(HttpMethod method, string route, object? body = null)
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendJsonAsync(HttpMethod method, string route, object? body = null,
+        string? bearer = null)
     {
         using var request = new HttpRequestMessage(method, route);
+        if (bearer is not null)
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         if (body is not null)
             request.Content = JsonContent.Create(body);
         using var response = await Http.SendAsync(request, Token);

@@ -36,17 +36,22 @@ internal sealed class CodebaseStore
     /// <summary>The tree of codebase <paramref name="id"/> (an id checked by <see cref="Ids.IsCodebaseId"/>).</summary>
     public string PathOf(string id) => Path.Combine(Root, id);
 
-    public Codebase Create(string name, string ownerId)
+    /// <summary>Creates an empty codebase; <paramref name="authOwner"/> is the API key's owner ("" without keys).</summary>
+    public Codebase Create(string name, string ownerId, string authOwner)
     {
         var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
         var codebase = new Codebase { Id = Ids.NewCodebaseId(), Name = name, OwnerId = ownerId, CreatedAt = now, UpdatedAt = now };
         var directory = Directory.CreateDirectory(PathOf(codebase.Id));
         File.SetUnixFileMode(directory.FullName, DirectoryMode);
-        _metadata.AddCodebase(codebase);
+        _metadata.AddCodebase(codebase, authOwner);
         return codebase;
     }
 
     public Codebase? Get(string id) => Ids.IsCodebaseId(id) ? _metadata.GetCodebase(id) : null;
+
+    /// <summary>Codebase <paramref name="id"/> when it exists and the current caller may see it (<see cref="Auth.Caller"/>), else null.</summary>
+    public Codebase? GetVisible(string id) =>
+        Get(id) is { } codebase && Auth.Caller.CanSee(_metadata.GetCodebaseAuthOwner(id) ?? "") ? codebase : null;
 
     public void Delete(string id)
     {

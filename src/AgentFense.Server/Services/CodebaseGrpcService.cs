@@ -24,7 +24,8 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
     {
         if (request.Name.Length == 0)
             throw Invalid("a codebase needs a name");
-        return Task.FromResult(store.Create(request.Name, request.OwnerId));
+        // With API keys the owner is the authenticated one: a requested owner_id is ignored.
+        return Task.FromResult(Auth.Caller.Owner is { } owner ? store.Create(request.Name, owner, owner) : store.Create(request.Name, request.OwnerId, ""));
     }
 
     public override Task<Codebase> GetCodebase(GetCodebaseRequest request, ServerCallContext context) =>
@@ -32,7 +33,8 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
 
     public override Task<ListCodebasesResponse> ListCodebases(ListCodebasesRequest request, ServerCallContext context)
     {
-        var all = metadata.ListCodebases(request.OwnerId);
+        // With API keys only the caller's codebases are listed, whatever owner_id asks for.
+        var all = Auth.Caller.Owner is { } owner ? metadata.ListCodebasesOfAuthOwner(owner) : metadata.ListCodebases(request.OwnerId);
         var (page, next) = Page(all, request.PageSize, request.PageToken);
         var response = new ListCodebasesResponse { NextPageToken = next };
         response.Codebases.AddRange(page);
@@ -141,7 +143,7 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
     }
 
     private Codebase Existing(string id) =>
-        store.Get(id) ?? throw NotFound($"no codebase '{id}'", ApiErrors.CodebaseNotFound);
+        store.GetVisible(id) ?? throw NotFound($"no codebase '{id}'", ApiErrors.CodebaseNotFound);
 
     private string ResolveInside(string id, string relative, bool allowRoot)
     {

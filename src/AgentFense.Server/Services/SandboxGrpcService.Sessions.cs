@@ -99,7 +99,7 @@ internal sealed partial class SandboxGrpcService
     }
 
     private SessionTable.Entry SessionOf(string id) =>
-        sessions.TryGet(id) ?? throw NotFound($"no session '{id}'", ApiErrors.SessionNotFound);
+        (sessions.TryGet(id) is { } entry && Auth.Caller.CanSee(catalog.OwnerOf(entry.Session.SandboxId)) ? entry : null) ?? throw NotFound($"no session '{id}'", ApiErrors.SessionNotFound);
 
     private static SessionExecOptions ToSessionOptions(SessionExecRequest request)
     {

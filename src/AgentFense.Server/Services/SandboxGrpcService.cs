@@ -25,7 +25,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
 {
     public override Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context)
     {
-        var codebase = codebases.Get(request.CodebaseId) ?? throw NotFound($"no codebase '{request.CodebaseId}'", ApiErrors.CodebaseNotFound);
+        var codebase = codebases.GetVisible(request.CodebaseId) ?? throw NotFound($"no codebase '{request.CodebaseId}'", ApiErrors.CodebaseNotFound);
         if (request.Runtime == RuntimeType.Docker)
             throw Invalid("the docker runtime is not configured on this server", ApiErrors.RuntimeUnavailable);
         if (request.ExpiresIn is { } expires && expires.ToTimeSpan() < TimeSpan.Zero)
@@ -54,8 +54,9 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
         }
         sandbox.Id = record.Id;
         sandbox.CreatedAt = Timestamp.FromDateTimeOffset(record.CreatedAt);
-        metadata.AddSandbox(sandbox, (int)record.State);
-        catalog.Put(sandbox);
+        var owner = Auth.Caller.Owner ?? "";
+        metadata.AddSandbox(sandbox, (int)record.State, owner);
+        catalog.Put(sandbox, owner);
         return Task.FromResult(sandbox.Clone());
     }
 
@@ -65,6 +66,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     public override Task<ListSandboxesResponse> ListSandboxes(ListSandboxesRequest request, ServerCallContext context)
     {
         var all = catalog.List()
+            .Where(s => Auth.Caller.CanSee(catalog.OwnerOf(s.Id)))
             .Where(s => request.CodebaseId.Length == 0 || s.CodebaseId == request.CodebaseId)
             .Select(s => WithState(s))
             .Where(s => s is not null)
@@ -170,7 +172,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     }
 
     private Sandbox Current(string id) =>
-        catalog.TryGet(id) is { } stored && WithState(stored) is { } sandbox ? sandbox : throw NotFound($"no sandbox '{id}'", ApiErrors.SandboxNotFound);
+        catalog.TryGet(id) is { } stored && Auth.Caller.CanSee(catalog.OwnerOf(id)) && WithState(stored) is { } sandbox ? sandbox : throw NotFound($"no sandbox '{id}'", ApiErrors.SandboxNotFound);
 
     private Sandbox? WithState(Sandbox stored)
     {

@@ -12,7 +12,7 @@ namespace AgentFense.Server.Storage;
 /// </summary>
 internal sealed class MetadataStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
@@ -46,12 +46,25 @@ internal sealed class MetadataStore
                 """, transaction);
             transaction.Commit();
         }
+        if (current < 2)
+        {
+            // Version 2: the authenticated owner (the API key's owner) of each codebase and sandbox; rows
+            // written before (or without keys) have owner "".
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, """
+                ALTER TABLE codebases ADD COLUMN auth_owner TEXT NOT NULL DEFAULT '';
+                ALTER TABLE sandboxes ADD COLUMN auth_owner TEXT NOT NULL DEFAULT '';
+                PRAGMA user_version = 2;
+                """, transaction);
+            transaction.Commit();
+        }
     }
 
-    public void AddCodebase(Codebase codebase)
+    public void AddCodebase(Codebase codebase, string authOwner)
     {
         using var connection = Open();
-        Execute(connection, "INSERT INTO codebases VALUES ($id, $name, $owner, $size, $count, $created, $updated)", null,
+        Execute(connection, "INSERT INTO codebases (id, name, owner_id, size, file_count, created_at, updated_at, auth_owner) " +
+            "VALUES ($id, $name, $owner, $size, $count, $created, $updated, $auth)", null, ("$auth", authOwner),
             ("$id", codebase.Id), ("$name", codebase.Name), ("$owner", codebase.OwnerId), ("$size", codebase.Size),
             ("$count", codebase.FileCount), ("$created", Ticks(codebase.CreatedAt)), ("$updated", Ticks(codebase.UpdatedAt)));
     }
@@ -65,6 +78,20 @@ internal sealed class MetadataStore
 
     public Codebase? GetCodebase(string id) => QueryCodebases("WHERE id = $id", ("$id", id)).FirstOrDefault();
 
+    /// <summary>The authenticated owner of codebase <paramref name="id"/> ("" when none), or null when there is no such codebase.</summary>
+    public string? GetCodebaseAuthOwner(string id)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT auth_owner FROM codebases WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as string;
+    }
+
+    /// <summary>The codebases of authenticated owner <paramref name="authOwner"/>, oldest first.</summary>
+    public IReadOnlyList<Codebase> ListCodebasesOfAuthOwner(string authOwner) =>
+        QueryCodebases("WHERE auth_owner = $auth", ("$auth", authOwner));
+
     public IReadOnlyList<Codebase> ListCodebases(string ownerId) =>
         ownerId.Length == 0 ? QueryCodebases("") : QueryCodebases("WHERE owner_id = $owner", ("$owner", ownerId));
 
@@ -74,10 +101,11 @@ internal sealed class MetadataStore
         return Execute(connection, "DELETE FROM codebases WHERE id = $id", null, ("$id", id)) > 0;
     }
 
-    public void AddSandbox(Sandbox sandbox, int state)
+    public void AddSandbox(Sandbox sandbox, int state, string authOwner)
     {
         using var connection = Open();
-        Execute(connection, "INSERT INTO sandboxes VALUES ($id, $codebase, $state, $created, $message)", null,
+        Execute(connection, "INSERT INTO sandboxes (id, codebase_id, state, created_at, message, auth_owner) " +
+            "VALUES ($id, $codebase, $state, $created, $message, $auth)", null, ("$auth", authOwner),
             ("$id", sandbox.Id), ("$codebase", sandbox.CodebaseId), ("$state", state),
             ("$created", Ticks(sandbox.CreatedAt)), ("$message", sandbox.ToByteArray()));
     }
@@ -101,16 +129,16 @@ internal sealed class MetadataStore
         return Execute(connection, "DELETE FROM sandboxes WHERE id = $id", null, ("$id", id)) > 0;
     }
 
-    /// <summary>Every sandbox row, oldest first: its message and engine state.</summary>
-    public IReadOnlyList<(Sandbox Sandbox, int State)> ListSandboxes()
+    /// <summary>Every sandbox row, oldest first: its message, engine state and authenticated owner.</summary>
+    public IReadOnlyList<(Sandbox Sandbox, int State, string AuthOwner)> ListSandboxes()
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT message, state FROM sandboxes ORDER BY created_at, id";
+        command.CommandText = "SELECT message, state, auth_owner FROM sandboxes ORDER BY created_at, id";
         using var reader = command.ExecuteReader();
-        var rows = new List<(Sandbox, int)>();
+        var rows = new List<(Sandbox, int, string)>();
         while (reader.Read())
-            rows.Add((Sandbox.Parser.ParseFrom((byte[])reader[0]), reader.GetInt32(1)));
+            rows.Add((Sandbox.Parser.ParseFrom((byte[])reader[0]), reader.GetInt32(1), reader.GetString(2)));
         return rows;
     }
 

@@ -7,9 +7,18 @@ namespace AgentFense.Server.Storage;
 internal sealed class SandboxCatalog
 {
     private readonly ConcurrentDictionary<string, Sandbox> _sandboxes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public void Put(Sandbox sandbox) => _sandboxes[sandbox.Id] = sandbox.Clone();
+    /// <summary>Stores <paramref name="sandbox"/> with its authenticated owner (<c>""</c> without API keys).</summary>
+    public void Put(Sandbox sandbox, string authOwner)
+    {
+        _owners[sandbox.Id] = authOwner;
+        _sandboxes[sandbox.Id] = sandbox.Clone();
+    }
+
+    /// <summary>The authenticated owner of sandbox <paramref name="id"/> (<c>""</c> when none or unknown).</summary>
+    public string OwnerOf(string id) => _owners.TryGetValue(id, out var owner) ? owner : "";
 
     public Sandbox? TryGet(string id) => _sandboxes.TryGetValue(id, out var sandbox) ? sandbox : null;
 
@@ -32,5 +41,9 @@ internal sealed class SandboxCatalog
         }
     }
 
-    public void Remove(string id) => _sandboxes.TryRemove(id, out _);
+    public void Remove(string id)
+    {
+        _sandboxes.TryRemove(id, out _);
+        _owners.TryRemove(id, out _);
+    }
 }
