@@ -138,6 +138,86 @@ public sealed class AuthenticationTests
         Assert.Empty((await harness.Sandboxes.ListSandboxesAsync(new ListSandboxesRequest(), As(KeyB), cancellationToken: Token)).Sandboxes);
     }
 
+    [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task Sessions_And_Streams_OfAnotherOwner_AreNotFound()
+    {
+        AgentFense.TestSupport.Requires.Bwrap();
+        AgentFense.TestSupport.Requires.Fuse();
+        await using var harness = await ServerHarness.StartAsync(boxes: true, apiKeys: Keys);
+        var a = As(KeyA);
+        var b = As(KeyB);
+        var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "alice's" }, a, cancellationToken: Token);
+        var sandbox = await harness.Sandboxes.CreateSandboxAsync(new CreateSandboxRequest { CodebaseId = codebase.Id }, a, cancellationToken: Token);
+        await harness.Sandboxes.StartSandboxAsync(new StartSandboxRequest { SandboxId = sandbox.Id }, a, cancellationToken: Token);
+        try
+        {
+            var session = await harness.Sandboxes.CreateSessionAsync(new CreateSessionRequest { SandboxId = sandbox.Id }, a, cancellationToken: Token);
+            const string noSession = "SESSION_NOT_FOUND";
+            await AssertStatusAsync(StatusCode.NotFound, noSession,
+                () => harness.Sandboxes.GetSessionAsync(new GetSessionRequest { SessionId = session.Id }, b, cancellationToken: Token).ResponseAsync);
+            await AssertStatusAsync(StatusCode.NotFound, noSession,
+                () => harness.Sandboxes.SessionExecAsync(new SessionExecRequest { SessionId = session.Id, Command = "true" }, b, cancellationToken: Token).ResponseAsync);
+            await AssertStatusAsync(StatusCode.NotFound, noSession,
+                () => harness.Sandboxes.DestroySessionAsync(new DestroySessionRequest { SessionId = session.Id }, b, cancellationToken: Token).ResponseAsync);
+            await AssertStatusAsync(StatusCode.NotFound, noSession, async () =>
+            {
+                using var stream = harness.Sandboxes.SessionExecStream(new SessionExecRequest { SessionId = session.Id, Command = "true" }, b, cancellationToken: Token);
+                await stream.ResponseStream.MoveNext(Token);
+            });
+            await AssertStatusAsync(StatusCode.NotFound, "SANDBOX_NOT_FOUND", async () =>
+            {
+                using var stream = harness.Sandboxes.ExecStream(new ExecRequest { SandboxId = sandbox.Id, Command = "true" }, b, cancellationToken: Token);
+                await stream.ResponseStream.MoveNext(Token);
+            });
+            var result = await harness.Sandboxes.SessionExecAsync(new SessionExecRequest { SessionId = session.Id, Command = "echo hi" }, a, cancellationToken: Token);
+            Assert.Equal("hi\n", result.Stdout);
+            var exec = await harness.Sandboxes.ExecAsync(new ExecRequest { SandboxId = sandbox.Id, Command = "echo ok" }, a, cancellationToken: Token);
+            Assert.Equal("ok\n", exec.Stdout);
+            Assert.Single((await harness.Sandboxes.ListSessionsAsync(new ListSessionsRequest { SandboxId = sandbox.Id }, a, cancellationToken: Token)).Sessions);
+        }
+        finally
+        {
+            await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = sandbox.Id }, a, cancellationToken: Token);
+        }
+    }
+
+    [Fact]
+    public async Task SchemaV1Rows_GetNoOwner_InvisibleWithKeys_VisibleWithout()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        var old = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "old", OwnerId = "alice" }, cancellationToken: Token);
+        var database = Path.Combine(harness.DataDirectory, "agentfense.db");
+
+        // Back to a version-1 database (no owner columns), as an older server left it.
+        await harness.RestartAsync(Keys, () =>
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                ALTER TABLE codebases DROP COLUMN auth_owner;
+                ALTER TABLE sandboxes DROP COLUMN auth_owner;
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        });
+        await AssertStatusAsync(StatusCode.NotFound, "CODEBASE_NOT_FOUND",
+            () => harness.Codebases.GetCodebaseAsync(new GetCodebaseRequest { CodebaseId = old.Id }, As(KeyA), cancellationToken: Token).ResponseAsync);
+        Assert.Empty((await harness.Codebases.ListCodebasesAsync(new ListCodebasesRequest { OwnerId = "alice" }, As(KeyA), cancellationToken: Token)).Codebases);
+
+        await harness.RestartAsync(null);
+        var listed = await harness.Codebases.ListCodebasesAsync(new ListCodebasesRequest(), cancellationToken: Token);
+        Assert.Equal([old.Id], listed.Codebases.Select(c => c.Id));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || ':' || (SELECT auth_owner FROM codebases)";
+            Assert.Equal("2:", command.ExecuteScalar());
+        }
+    }
+
     private static async Task UploadAsync(ServerHarness harness, string codebaseId, string key)
     {
         var content = "hello\n"u8.ToArray();

@@ -19,7 +19,7 @@ internal sealed class ServerHarness : IAsyncDisposable
     private GrpcChannel? _channel;
     private HttpClient? _http;
 
-    private readonly IReadOnlyDictionary<string, string>? _apiKeys;
+    private IReadOnlyDictionary<string, string>? _apiKeys;
 
     private ServerHarness(string? initPath, IReadOnlyDictionary<string, string>? apiKeys = null)
     {
@@ -68,6 +68,15 @@ internal sealed class ServerHarness : IAsyncDisposable
     public async Task RestartAsync()
     {
         await StopServerAsync();
+        await StartServerAsync();
+    }
+
+    /// <summary>Stops the server, runs <paramref name="whileStopped"/>, and starts it again with <paramref name="apiKeys"/>.</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string>? apiKeys, Action? whileStopped = null)
+    {
+        await StopServerAsync();
+        whileStopped?.Invoke();
+        _apiKeys = apiKeys;
         await StartServerAsync();
     }
 

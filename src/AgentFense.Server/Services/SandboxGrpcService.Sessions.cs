@@ -49,6 +49,7 @@ internal sealed partial class SandboxGrpcService
 
     public override async Task<Empty> DestroySession(DestroySessionRequest request, ServerCallContext context)
     {
+        SessionOf(request.SessionId); // another owner's session is NOT_FOUND
         if (!await sessions.DestroyAsync(request.SessionId))
             throw NotFound($"no session '{request.SessionId}'", ApiErrors.SessionNotFound);
         return new Empty();
