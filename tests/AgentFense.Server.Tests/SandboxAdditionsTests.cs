@@ -150,6 +150,27 @@ public sealed class SandboxAdditionsTests
 
     [Fact]
     [Trait("Requires", "Bwrap")]
+    public async Task Commit_CodebaseChangedMeanwhile_ConflictReported_SandboxVersionOnDisk()
+    {
+        RequireBoxes();
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var (_, codebaseId, id) = await StartedAsync(harness);
+        Assert.Equal(0, (await RunAsync(harness, id, "echo from-sandbox > README.md")).ExitCode);
+        var onDisk = Path.Combine(harness.DataDirectory, "codebases", codebaseId, "README.md");
+        Assert.Equal("# demo\n", File.ReadAllText(onDisk));
+        File.WriteAllText(onDisk, "edited on the host meanwhile\n");
+
+        var commit = await harness.Sandboxes.CommitSandboxChangesAsync(new CommitSandboxChangesRequest { SandboxId = id }, cancellationToken: Token);
+        Assert.Equal("README.md", Assert.Single(commit.Applied).Path);
+        var conflict = Assert.Single(commit.Conflicts);
+        Assert.Equal(("README.md", SandboxChangeKind.Modified), (conflict.Path, conflict.Kind));
+        Assert.Equal("from-sandbox\n", File.ReadAllText(onDisk));
+        Assert.Equal("from-sandbox\n", (await RunAsync(harness, id, "cat README.md")).Stdout);
+        await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
+    }
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
     public async Task RulesChangesAudit_OverRestRoutes()
     {
         RequireBoxes();
