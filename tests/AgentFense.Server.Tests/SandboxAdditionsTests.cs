@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using AgentFense.Api.V1;
 using AgentFense.TestSupport;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace AgentFense.Server.Tests;
@@ -216,6 +217,72 @@ public sealed class SandboxAdditionsTests
     }
 
     [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task Files_ThroughThePolicyView_AsTheAgentSeesThem()
+    {
+        RequireBoxes();
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var (_, codebaseId, id) = await StartedAsync(harness);
+        var client = harness.Sandboxes;
+        var update = new UpdateSandboxRulesRequest { SandboxId = id };
+        update.Permissions.Add(Rule("**", Permission.Write));
+        update.Permissions.Add(Rule("secret.txt", Permission.None, 10));
+        update.Permissions.Add(Rule("notes.txt", Permission.View, 10));
+        update.Permissions.Add(Rule("README.md", Permission.Read, 10));
+        await client.UpdateSandboxRulesAsync(update, cancellationToken: Token);
+        Assert.Equal(0, (await RunAsync(harness, id, "mkdir -p sub && ln -s /etc/hostname sub/link")).ExitCode);
+
+        var readme = await client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "README.md" }, cancellationToken: Token);
+        Assert.Equal("# demo\n", readme.Content.ToStringUtf8());
+        await AssertStatusAsync(StatusCode.NotFound,
+            () => client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "secret.txt" }, cancellationToken: Token).ResponseAsync, "FILE_NOT_FOUND");
+        await AssertStatusAsync(StatusCode.PermissionDenied,
+            () => client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "notes.txt" }, cancellationToken: Token).ResponseAsync, "POLICY_DENIED");
+        await AssertStatusAsync(StatusCode.PermissionDenied, () => client.WriteSandboxFileAsync(
+            new WriteSandboxFileRequest { SandboxId = id, Path = "README.md", Content = ByteString.CopyFromUtf8("x") }, cancellationToken: Token).ResponseAsync, "POLICY_DENIED");
+        await AssertStatusAsync(StatusCode.InvalidArgument,
+            () => client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "sub/link" }, cancellationToken: Token).ResponseAsync, "INVALID_PATH");
+        await AssertStatusAsync(StatusCode.InvalidArgument,
+            () => client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "../x" }, cancellationToken: Token).ResponseAsync, "INVALID_PATH");
+
+        var written = await client.WriteSandboxFileAsync(
+            new WriteSandboxFileRequest { SandboxId = id, Path = "sub/new.txt", Content = ByteString.CopyFromUtf8("hello\n") }, cancellationToken: Token);
+        Assert.Equal(("sub/new.txt", 6L, false), (written.Path, written.Size, written.IsDirectory));
+        Assert.Equal("hello\n", (await RunAsync(harness, id, "cat sub/new.txt")).Stdout);
+        Assert.Equal(0, (await RunAsync(harness, id, "echo more >> sub/new.txt")).ExitCode);
+
+        var root = await client.ListSandboxFilesAsync(new ListSandboxFilesRequest { SandboxId = id }, cancellationToken: Token);
+        var names = root.Files.Select(f => f.Path).ToList();
+        Assert.Contains("README.md", names);
+        Assert.Contains("notes.txt", names);
+        Assert.DoesNotContain("secret.txt", names);
+        Assert.True(root.Files.Single(f => f.Path == "sub").IsDirectory);
+        var sub = await client.ListSandboxFilesAsync(new ListSandboxFilesRequest { SandboxId = id, Path = "sub" }, cancellationToken: Token);
+        Assert.True(sub.Files.Single(f => f.Path == "sub/link").IsSymlink);
+        var stat = await client.StatSandboxFileAsync(new StatSandboxFileRequest { SandboxId = id, Path = "notes.txt" }, cancellationToken: Token);
+        Assert.Equal(6, stat.Size);
+        await AssertStatusAsync(StatusCode.NotFound,
+            () => client.StatSandboxFileAsync(new StatSandboxFileRequest { SandboxId = id, Path = "secret.txt" }, cancellationToken: Token).ResponseAsync, "FILE_NOT_FOUND");
+
+        await client.DeleteSandboxFileAsync(new DeleteSandboxFileRequest { SandboxId = id, Path = "sub/new.txt" }, cancellationToken: Token);
+        Assert.NotEqual(0, (await RunAsync(harness, id, "test -e sub/new.txt")).ExitCode);
+        await AssertStatusAsync(StatusCode.PermissionDenied,
+            () => client.DeleteSandboxFileAsync(new DeleteSandboxFileRequest { SandboxId = id, Path = "README.md" }, cancellationToken: Token).ResponseAsync, "POLICY_DENIED");
+        Assert.True(File.Exists(Path.Combine(harness.DataDirectory, "codebases", codebaseId, "README.md")));
+
+        var (status, body) = await harness.SendJsonAsync(HttpMethod.Get, $"/v1/sandboxes/{id}/files:read?path=README.md");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("# demo\n", Encoding.UTF8.GetString(Convert.FromBase64String(body.GetProperty("content").GetString()!)));
+        (status, _) = await harness.SendJsonAsync(HttpMethod.Get, $"/v1/sandboxes/{id}/files:stat?path=secret.txt");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+
+        await client.StopSandboxAsync(new StopSandboxRequest { SandboxId = id }, cancellationToken: Token);
+        await AssertStatusAsync(StatusCode.FailedPrecondition,
+            () => client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "README.md" }, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_RUNNING");
+        await client.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
+    }
+
+    [Fact]
     public async Task OtherOwner_EveryAddition_NotFound()
     {
         await using var harness = await ServerHarness.StartAsync(apiKeys: new Dictionary<string, string> { [KeyA] = "alice", [KeyB] = "bob" });
@@ -230,6 +297,11 @@ public sealed class SandboxAdditionsTests
         await AssertStatusAsync(NotFound, () => client.CommitSandboxChangesAsync(new CommitSandboxChangesRequest { SandboxId = id }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
         await AssertStatusAsync(NotFound, () => client.DiscardSandboxChangesAsync(new DiscardSandboxChangesRequest { SandboxId = id }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
         await AssertStatusAsync(NotFound, () => client.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
+        await AssertStatusAsync(NotFound, () => client.ReadSandboxFileAsync(new ReadSandboxFileRequest { SandboxId = id, Path = "a" }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
+        await AssertStatusAsync(NotFound, () => client.WriteSandboxFileAsync(new WriteSandboxFileRequest { SandboxId = id, Path = "a" }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
+        await AssertStatusAsync(NotFound, () => client.ListSandboxFilesAsync(new ListSandboxFilesRequest { SandboxId = id }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
+        await AssertStatusAsync(NotFound, () => client.StatSandboxFileAsync(new StatSandboxFileRequest { SandboxId = id, Path = "a" }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
+        await AssertStatusAsync(NotFound, () => client.DeleteSandboxFileAsync(new DeleteSandboxFileRequest { SandboxId = id, Path = "a" }, bob, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_FOUND");
         await AssertStatusAsync(NotFound, async () =>
         {
             using var export = client.ExportSandboxChanges(new ExportSandboxChangesRequest { SandboxId = id }, bob, cancellationToken: Token);
