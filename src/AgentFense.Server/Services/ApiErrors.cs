@@ -33,6 +33,7 @@ internal static class ApiErrors
     public const string InitFailed = "INIT_FAILED";
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string PolicyDenied = "POLICY_DENIED";
+    public const string FileTooLarge = "FILE_TOO_LARGE";
 
     /// <summary>An RpcException with <paramref name="code"/>, <paramref name="message"/> and an ErrorInfo of <paramref name="reason"/>.</summary>
     public static RpcException Create(StatusCode code, string reason, string message)

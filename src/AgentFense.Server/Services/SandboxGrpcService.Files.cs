@@ -42,7 +42,7 @@ internal sealed partial class SandboxGrpcService
             while ((read = await stream.ReadAsync(buffer, context.CancellationToken)) > 0)
             {
                 if (content.Length + read > MaxReadBytes)
-                    throw ApiErrors.Create(StatusCode.ResourceExhausted, ApiErrors.InvalidArgument, $"'{display}' is larger than {MaxReadBytes} bytes");
+                    throw ApiErrors.Create(StatusCode.ResourceExhausted, ApiErrors.FileTooLarge, $"'{display}' is larger than {MaxReadBytes} bytes");
                 content.Write(buffer, 0, read);
             }
         }
