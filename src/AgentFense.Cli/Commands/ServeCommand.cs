@@ -46,7 +46,9 @@ internal static class ServeCommand
             "Serve the sandbox.v1 API (gRPC and REST) until interrupted. Authentication: API keys from --config (apiKeys) and " +
             $"${ServeConfiguration.ApiKeysVariable} (OWNER1:KEY1,OWNER2:KEY2); with keys every call except health checks and " +
             "reflection needs 'authorization: Bearer KEY' and each owner sees only its own codebases, sandboxes and sessions " +
-            "(codebase owner_id is the key's owner). Without keys only loopback addresses are accepted unless --insecure.")
+            "(codebase owner_id is the key's owner). Without keys only loopback addresses are accepted unless --insecure. " +
+            "AGENTFENSE_CGROUP_GROUP names the cgroup group of its boxes (default agentfense; swept at start, so two " +
+            "servers on one machine need two groups) and AGENTFENSE_STATE_DIR the boxes' runtime state directory.")
         {
             grpc, http, data, config, insecure,
         };
@@ -107,6 +109,8 @@ internal static class ServeCommand
             InitPath = initPath,
             ApiKeys = keys,
             AllowNonLoopback = insecure,
+            CgroupGroupName = CgroupGroup(),
+            BubblewrapStateDirectory = Environment.GetEnvironmentVariable("AGENTFENSE_STATE_DIR") is { Length: > 0 } state ? state : null,
             Log = line => console.Error.WriteLine($"agentfense: {line}"),
         }, cancellationToken);
         await using (server)
@@ -129,5 +133,19 @@ internal static class ServeCommand
         if (!allowNonLoopback && !ListenAddress.IsLoopback(endPoint))
             throw new UsageException($"{option} {address} is not a loopback address; without API keys the server listens on loopback only " +
                                      "(configure keys, or pass --insecure)");
+    }
+
+    /// <summary>
+    /// The cgroup group of this server's boxes (<c>AGENTFENSE_CGROUP_GROUP</c>, default <c>agentfense</c>). At start
+    /// the server sweeps everything left in its group, so two servers on one machine need different groups.
+    /// </summary>
+    private static string CgroupGroup()
+    {
+        var group = Environment.GetEnvironmentVariable("AGENTFENSE_CGROUP_GROUP");
+        if (string.IsNullOrEmpty(group))
+            return "agentfense";
+        if (group.Length > 64 || !group.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new UsageException($"AGENTFENSE_CGROUP_GROUP '{group}' must be 1-64 letters, digits, '-' or '_'");
+        return group;
     }
 }
