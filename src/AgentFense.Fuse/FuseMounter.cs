@@ -29,7 +29,11 @@ internal static unsafe class FuseMounter
         }
         // Only now into the epoll set: an unattached /dev/fuse polls as EPOLLERR and reads EPERM, which would end
         // the session before mount(2) attached it. INIT is already queued, so the first event delivers it.
-        var session = new FuseSession(server, mountPoint, fs, options, device, viaFusermount: false);
+        return StartSession(new FuseSession(server, mountPoint, fs, options, device, viaFusermount: false));
+    }
+
+    private static FuseSession StartSession(FuseSession session)
+    {
         try
         {
             session.Start();
@@ -107,17 +111,7 @@ internal static unsafe class FuseMounter
         // The helper has exited after sending, so the message is already queued: recvmsg cannot block here.
         var device = ReceiveFd(ours, mountPoint);
         SetNonBlocking(device);
-        var session = new FuseSession(server, mountPoint, fs, options, device, viaFusermount: true);
-        try
-        {
-            session.Start();
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-        return session;
+        return StartSession(new FuseSession(server, mountPoint, fs, options, device, viaFusermount: true));
     }
 
     private static SafeFileHandle ReceiveFd(SafeFileHandle socket, string mountPoint)

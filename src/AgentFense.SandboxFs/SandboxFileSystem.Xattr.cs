@@ -27,13 +27,7 @@ public sealed partial class SandboxFileSystem
         rc = E(_overlay.GetXattr(path, attribute, out var bytes));
         if (rc != FuseErrno.Success)
             return rc;
-        size = bytes.Length;
-        if (value.IsEmpty)
-            return FuseErrno.Success;
-        if (bytes.Length > value.Length)
-            return FuseErrno.ERANGE;
-        bytes.CopyTo(value);
-        return FuseErrno.Success;
+        return CopyOut(bytes, value, out size);
     }
 
     /// <inheritdoc />
@@ -47,18 +41,20 @@ public sealed partial class SandboxFileSystem
         rc = E(_overlay.ListXattr(path, names));
         if (rc != FuseErrno.Success)
             return rc;
-        var packed = new List<byte>();
-        foreach (var name in names.Where(n => !IsReserved(n)))
-        {
-            packed.AddRange(Encoding.UTF8.GetBytes(name));
-            packed.Add(0);
-        }
-        size = packed.Count;
-        if (list.IsEmpty)
+        // Each name NUL-terminated, as listxattr(2) returns them.
+        var packed = Encoding.UTF8.GetBytes(string.Concat(names.Where(n => !IsReserved(n)).Select(n => n + "\0")));
+        return CopyOut(packed, list, out size);
+    }
+
+    /// <summary>The xattr reply convention: an empty buffer asks only for the size; a short one is ERANGE.</summary>
+    private static FuseErrno CopyOut(ReadOnlySpan<byte> value, Span<byte> destination, out int size)
+    {
+        size = value.Length;
+        if (destination.IsEmpty)
             return FuseErrno.Success;
-        if (packed.Count > list.Length)
+        if (value.Length > destination.Length)
             return FuseErrno.ERANGE;
-        packed.ToArray().CopyTo(list);
+        value.CopyTo(destination);
         return FuseErrno.Success;
     }
 

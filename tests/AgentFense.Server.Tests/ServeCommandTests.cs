@@ -104,9 +104,7 @@ public sealed class ServeCommandTests
 
     private static async Task<(int Code, string Stderr)> RunCliAsync(Dictionary<string, string>? environment, bool stdoutToo, params string[] args)
     {
-        // The test assembly's own configuration (bin/<Configuration>/net10.0/) names the CLI build to run.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var cli = Path.Combine(RepoPaths.Root, "src", "AgentFense.Cli", "bin", configuration, "net10.0", "agentfense.dll");
+        var cli = CliBinary.Path;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment.Remove("AGENTFENSE_API_KEYS");
         foreach (var (name, value) in environment ?? [])

@@ -145,8 +145,7 @@ public sealed partial class ServerCrashTests
 
         public static async Task<ServeProcess> StartAsync(string dataDirectory, string group)
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var cli = Path.Combine(RepoPaths.Root, "src", "AgentFense.Cli", "bin", configuration, "net10.0", "agentfense.dll");
+            var cli = CliBinary.Path;
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment.Remove("AGENTFENSE_API_KEYS");
             start.Environment["AGENTFENSE_CGROUP_GROUP"] = group;
