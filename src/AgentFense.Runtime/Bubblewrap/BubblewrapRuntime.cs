@@ -199,7 +199,8 @@ public sealed class BubblewrapRuntime : IBoxRuntime
             var copy = Path.Combine(directory, $"agentfense-init-{hash}");
             if (!File.Exists(copy))
             {
-                var temporary = $"{copy}.{Environment.ProcessId}.tmp";
+                // Unique per call: several runtimes (in one process or many) may make the first copy at once.
+                var temporary = $"{copy}.{Guid.NewGuid():N}.tmp";
                 File.Copy(initPath, temporary, overwrite: true);
                 File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
                 File.Move(temporary, copy, overwrite: true);
