@@ -46,6 +46,42 @@ public sealed record class ServerOptions
     /// <summary>How long a stop waits for calls in flight (running commands) before their boxes are stopped.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a sandbox lives when its create request sets no <c>expires_in</c>; null: until destroyed.</summary>
+    public TimeSpan? DefaultExpiry { get; init; }
+
+    /// <summary>The most sandboxes one owner may have at once (RESOURCE_EXHAUSTED past it); 0: no limit.</summary>
+    public int MaxSandboxesPerOwner { get; init; }
+
+    /// <summary>The timeout of a command whose request sets none; null: none.</summary>
+    public TimeSpan? DefaultExecTimeout { get; init; }
+
+    /// <summary>Limits of a sandbox whose request leaves them at 0 (a request's own values win).</summary>
+    public AgentFense.Runtime.Boxes.BoxLimits DefaultLimits { get; init; } = new();
+
+    /// <summary>The most bytes a sandbox's delta may hold when its request sets none.</summary>
+    public long DefaultDeltaSizeBytes { get; init; } = AgentFense.SandboxFs.SandboxFsOptions.DefaultDeltaLimit;
+
+    /// <summary>Outbound network for sandboxes (a request can ask for it; this makes it the default).</summary>
+    public bool DefaultNetwork { get; init; }
+
+    /// <summary>The runtime of a sandbox whose request names none: <c>bwrap</c> or <c>docker</c>.</summary>
+    public string DefaultRuntime { get; init; } = "bwrap";
+
+    /// <summary>The image of a docker sandbox whose request names none; null: such requests are refused.</summary>
+    public string? DefaultImage { get; init; }
+
+    /// <summary>
+    /// Host directories under which <c>RegisterCodebase</c> may register a codebase in place (none by default;
+    /// the data directory never, even when under one of them).
+    /// </summary>
+    public IReadOnlyList<string> RegisterAllowedDirectories { get; init; } = [];
+
+    /// <summary>A PEM certificate (chain) to serve both endpoints over TLS; null: plain text (h2c and HTTP/1.1).</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificatePath"/> (null when the certificate file holds it).</summary>
+    public string? TlsKeyPath { get; init; }
+
     /// <summary>Where diagnostic lines go; null drops them.</summary>
     public Action<string>? Log { get; init; }
 }
