@@ -20,10 +20,12 @@ internal sealed class ServerHarness : IAsyncDisposable
     private HttpClient? _http;
 
     private IReadOnlyDictionary<string, string>? _apiKeys;
+    private readonly Func<ServerOptions, ServerOptions>? _configure;
 
-    private ServerHarness(string? initPath, IReadOnlyDictionary<string, string>? apiKeys = null)
+    private ServerHarness(string? initPath, IReadOnlyDictionary<string, string>? apiKeys = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
         _apiKeys = apiKeys;
+        _configure = configure;
         if (initPath is null)
         {
             // Never executed: the engine only checks that the file exists until a box starts.
@@ -50,9 +52,13 @@ internal sealed class ServerHarness : IAsyncDisposable
     /// Starts a server. With <paramref name="boxes"/> false the init binary is a placeholder file (nothing
     /// here starts a box), which spares publishing agentfense-init for API-only tests.
     /// </summary>
-    public static async Task<ServerHarness> StartAsync(bool boxes = false, IReadOnlyDictionary<string, string>? apiKeys = null)
+    /// <param name="boxes">Publish and use the real agentfense-init.</param>
+    /// <param name="apiKeys">Key → owner; null: no authentication.</param>
+    /// <param name="configure">Changes to the harness's options (limits, defaults, TLS…), applied at every (re)start.</param>
+    public static async Task<ServerHarness> StartAsync(bool boxes = false, IReadOnlyDictionary<string, string>? apiKeys = null,
+        Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var harness = new ServerHarness(boxes ? InitBinary.Path : null, apiKeys);
+        var harness = new ServerHarness(boxes ? InitBinary.Path : null, apiKeys, configure);
         try
         {
             await harness.StartServerAsync();
@@ -82,7 +88,7 @@ internal sealed class ServerHarness : IAsyncDisposable
 
     private async Task StartServerAsync()
     {
-        _server = await AgentFenseServer.StartAsync(new ServerOptions
+        var options = new ServerOptions
         {
             GrpcAddress = "127.0.0.1:0",
             HttpAddress = "127.0.0.1:0",
@@ -93,7 +99,8 @@ internal sealed class ServerHarness : IAsyncDisposable
             ExpiryInterval = TimeSpan.FromMilliseconds(100),
             ShutdownGrace = TimeSpan.FromSeconds(1),
             ApiKeys = _apiKeys ?? new Dictionary<string, string>(),
-        }, Token);
+        };
+        _server = await AgentFenseServer.StartAsync(_configure?.Invoke(options) ?? options, Token);
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_server.GrpcEndPoint.Port}");
         Codebases = new CodebaseService.CodebaseServiceClient(_channel);
         Sandboxes = new SandboxService.SandboxServiceClient(_channel);
