@@ -1,0 +1,96 @@
+using AgentFense.Embedded.Internal;
+using AgentFense.SandboxFs.Delta;
+using static AgentFense.Embedded.Internal.EngineErrors;
+using EngineChangeKind = AgentFense.SandboxFs.Delta.ChangeKind;
+
+namespace AgentFense.Embedded;
+
+public sealed partial class EmbeddedBackend
+{
+    /// <inheritdoc />
+    public Task<byte[]> ReadFileAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
+        ViewFiles.ReadAsync(ViewOf(sandboxId), path, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<FileEntry> WriteFileAsync(string sandboxId, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        ViewFiles.WriteAsync(ViewOf(sandboxId), path, content, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileEntry>> ListFilesAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
+        Task.FromResult(ViewFiles.List(ViewOf(sandboxId), path));
+
+    /// <inheritdoc />
+    public Task<FileEntry> StatFileAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
+        Task.FromResult(ViewFiles.Stat(ViewOf(sandboxId), path));
+
+    /// <inheritdoc />
+    public Task DeleteFileAsync(string sandboxId, string path, CancellationToken cancellationToken)
+    {
+        ViewFiles.Delete(ViewOf(sandboxId), path);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FileChange>> GetChangesAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Guard<IReadOnlyList<FileChange>>(async () =>
+        {
+            State(sandboxId);
+            return [.. (await _manager.ListChangesAsync(sandboxId, cancellationToken).ConfigureAwait(false)).Select(ToChange)];
+        });
+
+    /// <inheritdoc />
+    public Task<CommitOutcome> CommitAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            State(sandboxId);
+            var result = await _manager.CommitAsync(sandboxId, cancellationToken).ConfigureAwait(false);
+            return new CommitOutcome([.. result.Applied.Select(ToChange)], [.. result.Conflicts.Select(ToChange)]);
+        });
+
+    /// <inheritdoc />
+    public Task DiscardAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            State(sandboxId);
+            await _manager.DiscardAsync(sandboxId, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <inheritdoc />
+    public Task ExportAsync(string sandboxId, Stream output, CancellationToken cancellationToken) =>
+        Guard(async () =>
+        {
+            State(sandboxId);
+            await _manager.ExportAsync(sandboxId, output, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(string sandboxId, int limit, CancellationToken cancellationToken) =>
+        Guard<IReadOnlyList<AuditRecord>>(() =>
+        {
+            State(sandboxId);
+            var entries = _manager.GetAudit(sandboxId);
+            var kept = limit > 0 && entries.Count > limit ? entries.Skip(entries.Count - limit) : entries;
+            return Task.FromResult<IReadOnlyList<AuditRecord>>([.. kept.Select(e => new AuditRecord(e.Time, e.Operation, e.Path, (Permission)((int)e.Level + 1)))]);
+        });
+
+    /// <summary>The host path of the running sandbox's view.</summary>
+    private string ViewOf(string sandboxId)
+    {
+        State(sandboxId);
+        if (EngineStateOf(sandboxId) != Engine.SandboxState.Running)
+            throw new SandboxNotRunningException($"sandbox '{sandboxId}' is not running", "SANDBOX_NOT_RUNNING");
+        return _manager.MountPath(sandboxId);
+    }
+
+    private static FileChange ToChange(DeltaChange change) => new(
+        change.Path,
+        change.Kind switch
+        {
+            EngineChangeKind.Added => AgentFense.ChangeKind.Added,
+            EngineChangeKind.Modified => AgentFense.ChangeKind.Modified,
+            EngineChangeKind.Deleted => AgentFense.ChangeKind.Deleted,
+            _ => AgentFense.ChangeKind.Unknown,
+        },
+        change.Size,
+        change.EntryKind == FileKind.Directory);
+}
