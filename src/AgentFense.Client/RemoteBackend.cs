@@ -34,7 +34,7 @@ public sealed class RemoteBackend : ISandboxBackend
         try
         {
             if (files.Count > 0)
-                await Client.UploadTreeAsync(codebase.Id, files, progress, cancellationToken).ConfigureAwait(false);
+                await UploadAsync(codebase.Id, files, progress, cancellationToken).ConfigureAwait(false);
             return FromWire(await Client.GetCodebaseAsync(codebase.Id, cancellationToken).ConfigureAwait(false));
         }
         catch
@@ -42,6 +42,40 @@ public sealed class RemoteBackend : ISandboxBackend
             await Client.DeleteCodebaseAsync(codebase.Id, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>One UploadTree stream; a server of the original contract (UNIMPLEMENTED) gets one UploadFiles stream per file.</summary>
+    private async Task UploadAsync(string codebaseId, IReadOnlyCollection<UploadItem> files, IProgress<UploadProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.UploadTreeAsync(codebaseId, files, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (AgentFenseException e) when (e.StatusCode == Grpc.Core.StatusCode.Unimplemented)
+        {
+        }
+        var total = files.Sum(f => f.Size);
+        long before = 0;
+        var done = 0;
+        foreach (var file in files)
+        {
+            await using var content = file.Open();
+            var start = before;
+            var current = file.Path;
+            await Client.UploadFileAsync(codebaseId, file.Path, content, file.Size,
+                progress is null ? null : new Relay(sent => progress.Report(new UploadProgress(done, files.Count, start + sent, total, current))),
+                cancellationToken).ConfigureAwait(false);
+            before += file.Size;
+            done++;
+            progress?.Report(new UploadProgress(done, files.Count, before, total, done == files.Count ? null : current));
+        }
+    }
+
+    /// <summary>Reports synchronously (Progress&lt;T&gt; would post to a context).</summary>
+    private sealed class Relay(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     /// <inheritdoc />

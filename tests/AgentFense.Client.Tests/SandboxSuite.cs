@@ -148,7 +148,7 @@ public abstract partial class SandboxSuite<TMode>(TMode mode) : IClassFixture<TM
         {
             Labels = new Dictionary<string, string> { ["team"] = "sdk" },
             Resources = new ResourceLimits(MemoryBytes: 256L << 20, PidsLimit: 64),
-            ExpiresIn = TimeSpan.FromSeconds(3),
+            ExpiresIn = TimeSpan.FromSeconds(6),
         });
         using var _ = project;
         await using var __ = sandbox;
@@ -157,7 +157,7 @@ public abstract partial class SandboxSuite<TMode>(TMode mode) : IClassFixture<TM
         Assert.Equal(256L << 20, sandbox.Info.Resources?.MemoryBytes);
         Assert.NotNull(sandbox.Info.ExpiresAt);
         // The pids limit holds inside the box: a fork bomb is stopped.
-        var bomb = await sandbox.RunAsync("for i in $(seq 200); do sleep 5 & done 2>&1 | tail -1; echo done", timeout: TimeSpan.FromSeconds(20), cancellationToken: Token);
+        var bomb = await sandbox.RunAsync("for i in $(seq 200); do sleep 1 & done 2>&1 | tail -1; echo done", timeout: TimeSpan.FromSeconds(4), cancellationToken: Token);
         Assert.Contains("done", bomb.Stdout, StringComparison.Ordinal);
         Assert.Contains("fork", bomb.Stdout + bomb.Stderr, StringComparison.OrdinalIgnoreCase);
 

@@ -100,7 +100,7 @@ public sealed class UnitTests
         if (!filter.Includes(path, isDirectory))
             Assert.Equal(Policy.Permission.None, decision.Permission);
         // What agent-safe plainly hides is left out (secrets/ stays: a higher rule reaches beneath it).
-        var expectedOut = path is ".env" or "a/.env.local" or "secrets/x" or "config/server.key" or ".git/config" or "credentials.json" || path == ".git";
+        var expectedOut = path is ".env" or "a/.env.local" or "secrets/x" or "a/secrets/b/c" or "config/server.key" or ".git/config" or "credentials.json" || path == ".git";
         Assert.Equal(expectedOut, !filter.Includes(path, isDirectory));
     }
 

@@ -5,7 +5,7 @@ namespace AgentFense.Internal;
 /// <summary>
 /// Which local paths are certainly hidden by a sandbox's rules, so an upload never sends them (secrets stay on
 /// the machine). It errs on the side of sending: a path is left out only when a <c>none</c> rule matches it and
-/// no rule granting anything at that priority or above matches it (for a directory: no such rule at all), so
+/// no rule granting anything at that priority or above matches it (for a directory: could match anything beneath it), so
 /// nothing the sandbox could show is missing. The server decides what the agent sees, as always.
 /// </summary>
 internal sealed class PolicyFilter
@@ -25,11 +25,25 @@ internal sealed class PolicyFilter
             if (isDirectory ? !coversBelow(path) : !matches(path))
                 continue;
             var granted = _rules.Any(other => other.Rule.Permission != Permission.None && other.Rule.Priority >= rule.Priority
-                && (isDirectory || other.Matches(path)));
+                && (isDirectory ? CouldReachBelow(other.Rule, path) : other.Matches(path)));
             if (!granted)
                 return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// False only when <paramref name="rule"/> cannot match anything at or beneath <paramref name="directory"/>:
+    /// its literal start (up to the first wildcard) leads elsewhere.
+    /// </summary>
+    private static bool CouldReachBelow(Rule rule, string directory)
+    {
+        var pattern = Normalize(rule.Pattern);
+        var literal = rule.Type == PatternType.Glob ? pattern[..(pattern.IndexOfAny(['*', '?', '[', '\\']) is var i and >= 0 ? i : pattern.Length)] : pattern;
+        if (literal.Length == 0)
+            return true;
+        var below = directory + "/";
+        return below.StartsWith(literal, StringComparison.Ordinal) || literal.StartsWith(below, StringComparison.Ordinal) || literal == directory;
     }
 
     private static string Normalize(string pattern) => pattern.Length > 1 ? pattern.TrimStart('/') : pattern;
