@@ -61,11 +61,37 @@ public sealed class InteractiveCommand : IAsyncDisposable
         }
         catch (RpcException e)
         {
-            throw ErrorMapper.Map(e, _cancellationToken);
+            throw ErrorMapper.Map(await CallStatusAsync(e).ConfigureAwait(false), _cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Writing after the server ended the call: its status says why.
+            throw ErrorMapper.Map(await CallStatusAsync(new RpcException(new Status(StatusCode.Cancelled, e.Message))).ConfigureAwait(false), _cancellationToken);
         }
         finally
         {
             _writeGate.Release();
+        }
+    }
+
+    /// <summary>The server's own error when it ended the call (a write only sees the stream closing), else <paramref name="fallback"/>.</summary>
+    private async Task<RpcException> CallStatusAsync(RpcException fallback)
+    {
+        if (_cancellationToken.IsCancellationRequested)
+            return fallback;
+        try
+        {
+            await _call.ResponseHeadersAsync.ConfigureAwait(false);
+            var status = _call.GetStatus();
+            return status.StatusCode == StatusCode.OK ? fallback : new RpcException(status, _call.GetTrailers());
+        }
+        catch (RpcException e)
+        {
+            return e;
+        }
+        catch (InvalidOperationException)
+        {
+            return fallback;
         }
     }
 
