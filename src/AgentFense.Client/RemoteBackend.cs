@@ -39,7 +39,14 @@ public sealed class RemoteBackend : ISandboxBackend
         }
         catch
         {
-            await Client.DeleteCodebaseAsync(codebase.Id, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await Client.DeleteCodebaseAsync(codebase.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (AgentFenseException)
+            {
+                // The upload's own error is the one to raise.
+            }
             throw;
         }
     }
