@@ -90,7 +90,10 @@ public sealed partial class SandboxClient : IDisposable
                 using var running = call(CallOptions(cancellationToken, extraDeadline));
                 return await running.ResponseAsync.ConfigureAwait(false);
             }
-            catch (RpcException e) when (idempotent && e.StatusCode == StatusCode.Unavailable && attempt < Options.MaxRetries && !cancellationToken.IsCancellationRequested)
+            // Only a transport failure is retried: an UNAVAILABLE the server answered itself (with a reason, e.g.
+            // DOCKER_UNAVAILABLE) would answer the same again.
+            catch (RpcException e) when (idempotent && e.StatusCode == StatusCode.Unavailable && ErrorMapper.ReasonOf(e) is null
+                && attempt < Options.MaxRetries && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }

@@ -27,6 +27,11 @@ public sealed class UnitTests
         { "INVALID_PATH", typeof(InvalidArgumentException) },
         { "FILE_TOO_LARGE", typeof(ResourceLimitExceededException) },
         { "BOX_FAILED", typeof(SandboxRuntimeException) },
+        { "DOCKER_UNAVAILABLE", typeof(SandboxRuntimeException) },
+        { "CODEBASE_READ_ONLY", typeof(CodebaseReadOnlyException) },
+        { "REGISTER_NOT_ALLOWED", typeof(OperationNotAllowedException) },
+        { "SANDBOX_LIMIT_REACHED", typeof(SandboxLimitReachedException) },
+        { "PATH_OUTSIDE_CODEBASE", typeof(InvalidArgumentException) },
     };
 
     [Theory]
@@ -54,6 +59,12 @@ public sealed class UnitTests
             .Select(r => ErrorMapper.Create(StatusCode.FailedPrecondition, r, "m").GetType()).ToList();
         Assert.Equal(precondition.Count, precondition.Distinct().Count());
         Assert.NotEqual(ErrorMapper.Create(StatusCode.InvalidArgument, "INVALID_RULE", "m").GetType(), ErrorMapper.Create(StatusCode.InvalidArgument, "INVALID_PATH", "m").GetType());
+        var denied = new[] { "POLICY_DENIED", "REGISTER_NOT_ALLOWED", "PATH_OUTSIDE_CODEBASE" }
+            .Select(r => ErrorMapper.Create(StatusCode.PermissionDenied, r, "m").GetType()).ToList();
+        Assert.Equal(denied.Count, denied.Distinct().Count());
+        var unavailable = new[] { "DOCKER_UNAVAILABLE", "RUNTIME_UNAVAILABLE", null }
+            .Select(r => ErrorMapper.Create(StatusCode.Unavailable, r, "m").GetType()).ToList();
+        Assert.Equal(unavailable.Count, unavailable.Distinct().Count());
         Assert.IsType<ConnectionException>(ErrorMapper.Create(StatusCode.Unavailable, null, "m"));
         Assert.IsType<RequestTimeoutException>(ErrorMapper.Create(StatusCode.DeadlineExceeded, null, "m"));
     }

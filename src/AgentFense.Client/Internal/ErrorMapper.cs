@@ -31,11 +31,17 @@ internal static class ErrorMapper
         "SANDBOX_NOT_RUNNING" => new SandboxNotRunningException(message, reason, inner, code),
         "SESSION_CLOSED" => new SessionClosedException(message, reason, inner, code),
         "CODEBASE_IN_USE" => new CodebaseInUseException(message, reason, inner, code),
+        "CODEBASE_READ_ONLY" => new CodebaseReadOnlyException(message, reason, inner, code),
+        "REGISTER_NOT_ALLOWED" => new OperationNotAllowedException(message, reason, inner, code),
+        "SANDBOX_LIMIT_REACHED" => new SandboxLimitReachedException(message, reason, inner, code),
+        "FILE_TOO_LARGE" or "ARCHIVE_TOO_LARGE" => new ResourceLimitExceededException(message, reason, inner, code),
+        "INVALID_ARGUMENT" or "INVALID_PATH" or "UPLOAD_SIZE_MISMATCH" or "INVALID_ARCHIVE" or "INVALID_LABEL_SELECTOR"
+            or "HOST_PATH_NOT_FOUND" or "HOST_PATH_NOT_DIRECTORY" or "PATH_OUTSIDE_CODEBASE" => new InvalidArgumentException(message, reason, inner, code),
         "COMMAND_TIMEOUT" => new CommandTimeoutException(message, reason, inner, code),
         "POLICY_DENIED" => new PermissionDeniedException(message, reason, inner, code),
         "UNAUTHENTICATED" => new AuthenticationException(message, reason, inner, code),
         "INVALID_RULE" or "RUNTIME_UNAVAILABLE" or "INVALID_ENDPOINT" => new InvalidConfigurationException(message, reason, inner, code),
-        "BOX_FAILED" or "INIT_FAILED" => new SandboxRuntimeException(message, reason, inner, code),
+        "BOX_FAILED" or "INIT_FAILED" or "DOCKER_UNAVAILABLE" => new SandboxRuntimeException(message, reason, inner, code),
         _ => ByCode(code, reason, message, inner),
     };
 
