@@ -20,6 +20,9 @@ internal sealed class SandboxCatalog
     /// <summary>The authenticated owner of sandbox <paramref name="id"/> (<c>""</c> when none or unknown).</summary>
     public string OwnerOf(string id) => _owners.TryGetValue(id, out var owner) ? owner : "";
 
+    /// <summary>How many sandboxes authenticated owner <paramref name="authOwner"/> has.</summary>
+    public int CountOf(string authOwner) => _owners.Count(pair => string.Equals(pair.Value, authOwner, StringComparison.Ordinal));
+
     public Sandbox? TryGet(string id) => _sandboxes.TryGetValue(id, out var sandbox) ? sandbox : null;
 
     /// <summary>Every sandbox, oldest first.</summary>
