@@ -87,6 +87,21 @@ public sealed class SandboxBatchTests
     }
 
     [Fact]
+    public async Task BatchCreateWithStart_StartFails_ResultKeepsTheCreatedSandboxBesideTheError()
+    {
+        // The placeholder init cannot run a box: every start fails, after the create succeeded.
+        await using var harness = await ServerHarness.StartAsync();
+        var codebaseId = await ApiAssert.CodebaseAsync(harness);
+        var request = new BatchCreateSandboxesRequest { Start = true, Requests = { ApiAssert.Writable(codebaseId) } };
+        var result = Assert.Single((await harness.Sandboxes.BatchCreateSandboxesAsync(request, cancellationToken: Token)).Results);
+        Assert.NotEqual(0, result.ErrorCode);
+        Assert.NotEmpty(result.ErrorReason);
+        Assert.Equal(result.SandboxId, result.Sandbox.Id);
+        Assert.Equal(SandboxStatus.Pending, result.Sandbox.Status);
+        Assert.Equal(result.SandboxId, Assert.Single((await harness.Sandboxes.ListSandboxesAsync(new ListSandboxesRequest(), cancellationToken: Token)).Sandboxes).Id);
+    }
+
+    [Fact]
     public async Task Batch_TooManyItems_InvalidArgument()
     {
         await using var harness = await ServerHarness.StartAsync();
