@@ -24,9 +24,6 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     ServerOptions options)
     : SandboxService.SandboxServiceBase
 {
-    /// <summary>Serializes creates, so two at once cannot both take an owner's last free slot.</summary>
-    private static readonly Lock CreateLock = new();
-
     public override Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context) =>
         Task.FromResult(CreateCore(request));
 
@@ -92,7 +89,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
             throw Invalid($"runtime {(int)runtime} is not a runtime type");
         var sandbox = SandboxDefaults.Apply(request, codebase.Id, options, DateTimeOffset.UtcNow);
         var owner = Auth.Caller.Owner ?? "";
-        lock (CreateLock)
+        lock (catalog.CreateLock)
         {
             if (options.MaxSandboxesPerOwner > 0 && catalog.CountOf(owner) >= options.MaxSandboxesPerOwner)
                 throw ApiErrors.Create(StatusCode.ResourceExhausted, ApiErrors.SandboxLimitReached,

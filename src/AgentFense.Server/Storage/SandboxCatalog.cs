@@ -10,6 +10,13 @@ internal sealed class SandboxCatalog
     private readonly ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>
+    /// Held by a create from its count of the owner's sandboxes to its <see cref="Put"/>, so two creates at once
+    /// cannot both take an owner's last free slot. (The gRPC service is made per call; the catalog is the
+    /// server's one.)
+    /// </summary>
+    public Lock CreateLock { get; } = new();
+
     /// <summary>Stores <paramref name="sandbox"/> with its authenticated owner (<c>""</c> without API keys).</summary>
     public void Put(Sandbox sandbox, string authOwner)
     {
