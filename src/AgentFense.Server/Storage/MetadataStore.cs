@@ -10,9 +10,9 @@ namespace AgentFense.Server.Storage;
 /// times) beside the engine state, so nothing of what a client sent is lost across a restart.
 /// Every call opens a pooled connection of its own, which makes the store thread-safe.
 /// </summary>
-internal sealed class MetadataStore
+internal sealed partial class MetadataStore
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
@@ -60,13 +60,25 @@ internal sealed class MetadataStore
         }
         if (current < 3)
         {
-            // Version 3: the ERROR status and the status reason of each sandbox, in columns of their own (the
+            // Version 3: shell sessions (their API shape), so that after a restart they are listed as closed
+            // rather than gone.
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, """
+                CREATE TABLE sessions (id TEXT PRIMARY KEY, sandbox_id TEXT NOT NULL, message BLOB NOT NULL);
+                CREATE INDEX sessions_sandbox ON sessions(sandbox_id);
+                PRAGMA user_version = 3;
+                """, transaction);
+            transaction.Commit();
+        }
+        if (current < 4)
+        {
+            // Version 4: the ERROR status and the status reason of each sandbox, in columns of their own (the
             // message blob leaves them out), so a failed resume is kept, and queryable, across restarts.
             using var transaction = connection.BeginTransaction();
             Execute(connection, """
                 ALTER TABLE sandboxes ADD COLUMN in_error INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE sandboxes ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
-                PRAGMA user_version = 3;
+                PRAGMA user_version = 4;
                 """, transaction);
             transaction.Commit();
         }

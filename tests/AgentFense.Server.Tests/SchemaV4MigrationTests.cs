@@ -3,13 +3,13 @@ using Microsoft.Data.Sqlite;
 
 namespace AgentFense.Server.Tests;
 
-/// <summary>Schema version 3 (the ERROR status and status reason columns) over a database an older server left.</summary>
-public sealed class SchemaV3MigrationTests
+/// <summary>Schema version 4 (the ERROR status and status reason columns) over a database an older server left.</summary>
+public sealed class SchemaV4MigrationTests
 {
     private static CancellationToken Token => ServerHarness.Token;
 
     [Fact]
-    public async Task SchemaV2Database_MigratesToV3_SandboxesKeepTheirShape()
+    public async Task SchemaV3Database_MigratesToV4_SandboxesKeepTheirShape()
     {
         await using var harness = await ServerHarness.StartAsync();
         var request = ApiAssert.Writable(await ApiAssert.CodebaseAsync(harness));
@@ -21,11 +21,11 @@ public sealed class SchemaV3MigrationTests
         await harness.RestartAsync(null, () => Run(database, """
             ALTER TABLE sandboxes DROP COLUMN in_error;
             ALTER TABLE sandboxes DROP COLUMN status_reason;
-            PRAGMA user_version = 2;
+            PRAGMA user_version = 3;
             """));
 
         Assert.Equal(created, await harness.Sandboxes.GetSandboxAsync(new GetSandboxRequest { SandboxId = created.Id }, cancellationToken: Token));
-        Assert.Equal($"3:0:", Run(database, "SELECT (SELECT user_version FROM pragma_user_version) || ':' || in_error || ':' || status_reason FROM sandboxes"));
+        Assert.Equal("4:0:", Run(database, "SELECT (SELECT user_version FROM pragma_user_version) || ':' || in_error || ':' || status_reason FROM sandboxes"));
     }
 
     [Fact]
