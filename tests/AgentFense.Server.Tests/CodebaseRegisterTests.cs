@@ -137,6 +137,26 @@ public sealed class CodebaseRegisterTests
     }
 
     [Fact]
+    public async Task Register_WithApiKeys_OwnedByTheKeysOwner_InvisibleToOthers()
+    {
+        using var allowed = new TempDirectory("agentfense-allowed-");
+        allowed.WriteFile("proj/a.txt", "abc");
+        var keys = new Dictionary<string, string> { ["key-of-alice-0123456789"] = "alice", ["key-of-bob-9876543210"] = "bob" };
+        await using var harness = await ServerHarness.StartAsync(apiKeys: keys, configure: o => o with { RegisterAllowedDirectories = [allowed.Path] });
+        static Metadata As(string key) => new() { { "authorization", $"Bearer {key}" } };
+
+        var codebase = await harness.Codebases.RegisterCodebaseAsync(new RegisterCodebaseRequest { Name = "p", OwnerId = "mallory", HostPath = allowed["proj"] },
+            As("key-of-alice-0123456789"), cancellationToken: Token);
+        Assert.Equal("alice", codebase.OwnerId);
+        await AssertStatusAsync(StatusCode.Unauthenticated, "UNAUTHENTICATED", () => RegisterAsync(harness, allowed["proj"]));
+        await AssertStatusAsync(StatusCode.NotFound, "CODEBASE_NOT_FOUND",
+            () => harness.Codebases.GetCodebaseAsync(new GetCodebaseRequest { CodebaseId = codebase.Id }, As("key-of-bob-9876543210"), cancellationToken: Token).ResponseAsync);
+        await AssertStatusAsync(StatusCode.NotFound, "CODEBASE_NOT_FOUND",
+            () => harness.Codebases.DeleteCodebaseAsync(new DeleteCodebaseRequest { CodebaseId = codebase.Id }, As("key-of-bob-9876543210"), cancellationToken: Token).ResponseAsync);
+        Assert.True(File.Exists(allowed["proj/a.txt"]));
+    }
+
+    [Fact]
     public async Task Register_OverRest_JsonShape()
     {
         using var allowed = new TempDirectory("agentfense-allowed-");
