@@ -8,21 +8,6 @@ internal sealed partial class CodebaseStore
     // never count the same entry twice. Held for a rename or a commit, never for a transfer.
     private readonly SemaphoreSlim _treeGate = new(1, 1);
 
-    /// <summary>Recounts size and file count of codebase <paramref name="id"/> by walking its whole tree.</summary>
-    public void RefreshTotals(string id)
-    {
-        _treeGate.Wait();
-        try
-        {
-            var totals = TreeTotals.Measure(PathOf(id));
-            _metadata.UpdateCodebaseTotals(id, totals.Size, totals.Count, DateTimeOffset.UtcNow);
-        }
-        finally
-        {
-            _treeGate.Release();
-        }
-    }
-
     /// <summary>
     /// Runs <paramref name="commit"/> (a sandbox's delta written into codebase <paramref name="id"/>) and
     /// updates the totals by what changed under the <paramref name="pending"/> paths: each is measured before
@@ -44,6 +29,7 @@ internal sealed partial class CodebaseStore
                 AddTotals(id, MeasureAll(root, tops) - before);
             else
             {
+                // Rare: the delta grew between listing and committing, so what changed is not known; count it all.
                 var totals = TreeTotals.Measure(root);
                 _metadata.UpdateCodebaseTotals(id, totals.Size, totals.Count, DateTimeOffset.UtcNow);
             }
