@@ -157,6 +157,31 @@ public sealed class CodebaseRegisterTests
     }
 
     [Fact]
+    public async Task SchemaV4Database_MigratesToV5_CodebasesStayWritable()
+    {
+        await using var harness = await ServerHarness.StartAsync();
+        var codebase = await CreateAsync(harness);
+        await harness.UploadAsync(codebase.Id, "a.txt", [1, 2, 3]);
+        var database = Path.Combine(harness.DataDirectory, "agentfense.db");
+        await harness.RestartAsync(null, () =>
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                ALTER TABLE codebases DROP COLUMN read_only;
+                ALTER TABLE codebases DROP COLUMN host_path;
+                PRAGMA user_version = 4;
+                """;
+            command.ExecuteNonQuery();
+        });
+        var got = await GetAsync(harness, codebase.Id);
+        Assert.Equal((false, "", 1, 3L), (got.ReadOnly, got.HostPath, got.FileCount, got.Size));
+        await harness.UploadAsync(codebase.Id, "b.txt", [4]);
+        Assert.Equal(["a.txt", "b.txt"], await ListAsync(harness, codebase.Id));
+    }
+
+    [Fact]
     public async Task Register_OverRest_JsonShape()
     {
         using var allowed = new TempDirectory("agentfense-allowed-");

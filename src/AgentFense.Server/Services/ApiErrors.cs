@@ -34,6 +34,9 @@ internal static class ApiErrors
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string PolicyDenied = "POLICY_DENIED";
     public const string FileTooLarge = "FILE_TOO_LARGE";
+    public const string SandboxLimitReached = "SANDBOX_LIMIT_REACHED";
+    public const string InvalidLabelSelector = "INVALID_LABEL_SELECTOR";
+    public const string Internal = "INTERNAL";
 
     // Codebase additions: tree and archive uploads, codebases registered in place.
     public const string CodebaseReadOnly = "CODEBASE_READ_ONLY";
