@@ -189,3 +189,79 @@ internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
             report(value);
     }
 }
+
+/// <summary>The codebase additions through the low-level client: archives and directories registered in place.</summary>
+public sealed class CodebaseAdditionsTests(RemoteMode mode) : IClassFixture<RemoteMode>
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task UploadArchive_UnpacksTheTree_ABadArchiveIsInvalidArgument()
+    {
+        Requires.Fuse();
+        Requires.Bwrap();
+        await mode.OptionsAsync();
+        using var client = mode.NewClient();
+        var codebase = await client.CreateCodebaseAsync("archive", cancellationToken: Token);
+        try
+        {
+            using var tar = new MemoryStream();
+            using (var writer = new System.Formats.Tar.TarWriter(tar, leaveOpen: true))
+            {
+                var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "pkg/run.sh")
+                {
+                    DataStream = new MemoryStream("echo packed\n"u8.ToArray()),
+                    Mode = (UnixFileMode)0x1ED,
+                };
+                await writer.WriteEntryAsync(entry, Token);
+            }
+            tar.Position = 0;
+            var sent = new List<long>();
+            var result = await client.UploadArchiveAsync(codebase.Id, tar, "", new SyncProgress<long>(sent.Add), Token);
+            Assert.Contains(result.Files, f => f.FilePath.TrimStart('/') == "pkg/run.sh");
+            Assert.Equal(tar.Length, sent[^1]);
+
+            var bad = await Assert.ThrowsAsync<InvalidArgumentException>(() =>
+                client.UploadArchiveAsync(codebase.Id, new MemoryStream(Encoding.UTF8.GetBytes(new string('x', 2000))), cancellationToken: Token));
+            Assert.Equal("INVALID_ARCHIVE", bad.Reason);
+
+            await using var sandbox = await Sandbox.FromCodebaseAsync(codebase.Id, await mode.OptionsAsync(new SandboxOptions { Preset = Presets.FullAccess }), cancellationToken: Token);
+            Assert.Equal("packed\n", (await sandbox.RunAsync("./pkg/run.sh", cancellationToken: Token)).Stdout);
+        }
+        finally
+        {
+            await client.DeleteCodebaseAsync(codebase.Id, Token);
+        }
+    }
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task Register_InPlace_IsReadOnly_OutsideTheAllowedDirectoriesNotAllowed()
+    {
+        Requires.Fuse();
+        Requires.Bwrap();
+        var options = await mode.OptionsAsync(new SandboxOptions { Preset = Presets.FullAccess });
+        using var client = mode.NewClient();
+        var directory = mode.RegisterRoot.CreateDirectory("project-" + Guid.NewGuid().ToString("N")[..6]);
+        File.WriteAllText(Path.Combine(directory, "main.txt"), "in place\n");
+        File.SetUnixFileMode(directory, (UnixFileMode)0x1ED);
+        File.SetUnixFileMode(mode.RegisterRoot.Path, (UnixFileMode)0x1ED);
+
+        var codebase = await client.RegisterCodebaseAsync("in-place", directory, cancellationToken: Token);
+        Assert.True(codebase.ReadOnly);
+        await using (var sandbox = await Sandbox.FromCodebaseAsync(codebase.Id, options, cancellationToken: Token))
+        {
+            Assert.Equal("in place\n", await sandbox.ReadAllTextAsync("main.txt", Token));
+            await sandbox.WriteFileAsync("new.txt", "x", Token);
+            var e = await Assert.ThrowsAsync<CodebaseReadOnlyException>(() => sandbox.CommitAsync(Token));
+            Assert.Equal("CODEBASE_READ_ONLY", e.Reason);
+        }
+        Assert.False(File.Exists(Path.Combine(directory, "new.txt")));
+        await client.DeleteCodebaseAsync(codebase.Id, Token);
+        Assert.True(File.Exists(Path.Combine(directory, "main.txt")));
+
+        var outside = await Assert.ThrowsAsync<OperationNotAllowedException>(() => client.RegisterCodebaseAsync("etc", "/etc", cancellationToken: Token));
+        Assert.Equal("REGISTER_NOT_ALLOWED", outside.Reason);
+    }
+}

@@ -57,6 +57,9 @@ public sealed class RemoteMode : SdkMode
     private readonly TempDirectory _data = new("agentfense-sdk-server-");
     private AgentFenseServer? _server;
 
+    /// <summary>The one directory under which the server lets codebases be registered in place.</summary>
+    public TempDirectory RegisterRoot { get; } = new("agentfense-sdk-register-");
+
     public override string Name => "remote";
 
     public string Endpoint { get; private set; } = "";
@@ -78,6 +81,7 @@ public sealed class RemoteMode : SdkMode
             BubblewrapStateDirectory = "/run/agentfense-tests",
             ShutdownGrace = TimeSpan.FromSeconds(1),
             ExpiryInterval = TimeSpan.FromMilliseconds(100),
+            RegisterAllowedDirectories = [RegisterRoot.Path],
         }, TestContext.Current.CancellationToken);
         Endpoint = $"127.0.0.1:{_server.GrpcEndPoint.Port}";
     }
@@ -105,6 +109,7 @@ public sealed class RemoteMode : SdkMode
         if (_server is not null)
             await _server.DisposeAsync();
         _data.Dispose();
+        RegisterRoot.Dispose();
     }
 }
 
