@@ -130,7 +130,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
-            .AddSingleton<SessionTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
+            .AddSingleton<SessionTable>().AddSingleton<ProcessTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
             // Authentication first: an unauthenticated call reaches nothing else.

@@ -1,0 +1,26 @@
+using AgentFense.Init.Protocol;
+using AgentFense.Runtime.Init;
+
+namespace AgentFense.Engine;
+
+public sealed partial class SandboxManager
+{
+    /// <summary>
+    /// Starts a background process in running sandbox <paramref name="id"/> (the box's default environment and
+    /// the workspace as working directory where <paramref name="options"/> give none). Init keeps its output up
+    /// to the output limit per stream; the returned handle reads, waits for, signals and releases it.
+    /// </summary>
+    /// <exception cref="SandboxStateException">The sandbox is not running.</exception>
+    /// <exception cref="InitException">Init could not start the command.</exception>
+    public async Task<SandboxProcessHandle> StartProcessAsync(string id, ExecOptions options, CancellationToken cancellationToken = default)
+    {
+        var box = GetBox(id);
+        var process = await box.Client.StartBackgroundAsync(box.WithDefaults(options), cancellationToken).ConfigureAwait(false);
+        return new SandboxProcessHandle(id, box, process);
+    }
+
+    /// <summary>The background processes init of running sandbox <paramref name="id"/> knows: running, and exited ones not yet released.</summary>
+    /// <exception cref="SandboxStateException">The sandbox is not running.</exception>
+    public Task<IReadOnlyList<ProcessInfo>> ListProcessesAsync(string id, CancellationToken cancellationToken = default) =>
+        GetBox(id).Client.ListProcessesAsync(cancellationToken);
+}
