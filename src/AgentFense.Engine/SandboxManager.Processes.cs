@@ -14,8 +14,11 @@ public sealed partial class SandboxManager
     /// <exception cref="InitException">Init could not start the command.</exception>
     public async Task<SandboxProcessHandle> StartProcessAsync(string id, ExecOptions options, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var box = GetBox(id);
-        var process = await box.Client.StartBackgroundAsync(box.WithDefaults(options), cancellationToken).ConfigureAwait(false);
+        // Once sent, the request starts the process: giving up on the answer would leave it running with
+        // no handle to release it, so only a lost connection ends the wait.
+        var process = await box.Client.StartBackgroundAsync(box.WithDefaults(options), CancellationToken.None).ConfigureAwait(false);
         return new SandboxProcessHandle(id, box, process);
     }
 
