@@ -47,17 +47,23 @@ public sealed class AgentFenseServer : IAsyncDisposable
     /// <summary>Where the REST routes listen (the bound port when 0 was asked for).</summary>
     public IPEndPoint HttpEndPoint { get; }
 
+    /// <summary>Both endpoints are served over TLS (<see cref="ServerOptions.TlsCertificatePath"/>).</summary>
+    public bool UsesTls { get; private init; }
+
     /// <summary>Completes when the server is asked to stop (SIGTERM, Ctrl-C in a console host).</summary>
     public CancellationToken StoppingToken => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Opens the data directory, starts the engine and listens on both endpoints.</summary>
     /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
+    /// <exception cref="FormatException">The TLS certificate or key cannot be loaded.</exception>
     public static async Task<AgentFenseServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var allowNonLoopback = options.AllowNonLoopback || options.ApiKeys.Count > 0;
         var grpc = Parse(options.GrpcAddress, allowNonLoopback, "gRPC");
         var http = Parse(options.HttpAddress, allowNonLoopback, "HTTP");
+        // Loaded before anything starts, so a bad certificate or key leaves nothing running.
+        var certificate = options.TlsCertificatePath is { } certificatePath ? Configuration.TlsCertificates.Load(certificatePath, options.TlsKeyPath) : null;
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
 
@@ -87,9 +93,9 @@ public sealed class AgentFenseServer : IAsyncDisposable
         try
         {
             await ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
-            var app = Build(options, grpc, http, manager, metadata, codebases, catalog);
+            var app = Build(options, certificate, grpc, http, manager, metadata, codebases, catalog);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1));
+            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1)) { UsesTls = options.TlsCertificatePath is not null };
         }
         catch
         {
@@ -115,7 +121,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             }
         }));
 
-    private static WebApplication Build(ServerOptions options, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
+    private static WebApplication Build(ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
         CodebaseStore codebases, SandboxCatalog catalog)
     {
         var log = options.Log;
@@ -126,8 +132,19 @@ public sealed class AgentFenseServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(grpc, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(grpc, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+            });
+            kestrel.Listen(http, listen =>
+            {
+                // Over TLS, ALPN lets REST clients speak HTTP/2 as well; in clear text HTTP/1.1 only (no h2c upgrade).
+                listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+            });
         });
         builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
             .AddSingleton<SessionTable>().AddSingleton<ProcessTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
