@@ -49,6 +49,45 @@ public sealed class ExecInteractiveTests
 
     [Fact]
     [Trait("Requires", "Bwrap")]
+    public async Task LargeStdin_FlowsThroughCat_ByteForByte_WhileOutputIsRead()
+    {
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var id = await StartAsync(harness);
+        try
+        {
+            // More than every window on the way (gRPC's, init's stdin and output credit), so both directions must flow at once.
+            var input = new byte[8 * 1024 * 1024];
+            new Random(5).NextBytes(input);
+            using var call = harness.Sandboxes.ExecInteractive(cancellationToken: Token);
+            await call.RequestStream.WriteAsync(Start(id, "cat"), Token);
+            var send = Task.Run(async () =>
+            {
+                for (var offset = 0; offset < input.Length; offset += 60 * 1024)
+                    await call.RequestStream.WriteAsync(new ExecInput { Stdin = ByteString.CopyFrom(input, offset, Math.Min(60 * 1024, input.Length - offset)) }, Token);
+                await call.RequestStream.CompleteAsync();
+            }, Token);
+            using var output = new MemoryStream();
+            ExecExit? exit = null;
+            while (await call.ResponseStream.MoveNext(Token))
+            {
+                if (call.ResponseStream.Current.Exit is { } end)
+                    exit = end;
+                else
+                    call.ResponseStream.Current.Data.WriteTo(output);
+            }
+            await send;
+            Assert.Equal(0, exit?.ExitCode);
+            Assert.Equal(input.Length, output.Length);
+            Assert.True(input.AsSpan().SequenceEqual(output.GetBuffer().AsSpan(0, (int)output.Length)), "the output differs from the input");
+        }
+        finally
+        {
+            await DestroyQuietlyAsync(harness, id);
+        }
+    }
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
     public async Task HeadN1_EndsEarly_HalfCloseClosesStdin_StartStdinGoesFirst_SignalEndsIt()
     {
         await using var harness = await ServerHarness.StartAsync(boxes: true);
