@@ -32,19 +32,41 @@ public sealed class SandboxProcessHandle
     /// <summary>Waits for the process to exit.</summary>
     /// <exception cref="InitException">The process was released, or its box is gone.</exception>
     public Task<ExitStatus> WaitAsync(CancellationToken cancellationToken = default) =>
-        _box.Client.WaitProcessAsync(Process.Id, cancellationToken);
+        CallAsync(client => client.WaitProcessAsync(Process.Id, cancellationToken));
 
     /// <summary>Sends <paramref name="signal"/> to the process's group (nothing happens once it exited).</summary>
     /// <exception cref="InitException">The box is gone.</exception>
-    public ValueTask SignalAsync(int signal) => _box.Client.SignalAsync(Process.Id, signal);
+    public async ValueTask SignalAsync(int signal) =>
+        await CallAsync(async client =>
+        {
+            await client.SignalAsync(Process.Id, signal).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
 
     /// <summary>Reads up to <paramref name="maxBytes"/> of the output init kept of <paramref name="stream"/>, from <paramref name="offset"/>.</summary>
     /// <exception cref="InitException">The process was released, or its box is gone.</exception>
     public Task<OutputData> ReadOutputAsync(OutputStream stream, long offset, int maxBytes, CancellationToken cancellationToken = default) =>
-        _box.Client.ReadProcessOutputAsync(Process.Id, stream, offset, maxBytes, cancellationToken);
+        CallAsync(client => client.ReadProcessOutputAsync(Process.Id, stream, offset, maxBytes, cancellationToken));
 
     /// <summary>Kills the process if it still runs and makes init forget it and its output.</summary>
     /// <exception cref="InitException">The process was already released, or its box is gone.</exception>
     public Task ReleaseAsync(CancellationToken cancellationToken = default) =>
-        _box.Client.ReleaseProcessAsync(Process.Id, cancellationToken);
+        CallAsync(async client =>
+        {
+            await client.ReleaseProcessAsync(Process.Id, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>A stopped box disposed its client, which then refuses new requests: that too is the box having ended.</summary>
+    private async Task<T> CallAsync<T>(Func<InitClient, Task<T>> call)
+    {
+        try
+        {
+            return await call(_box.Client).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new InitException($"the box of background process {Process.Id} has ended", e);
+        }
+    }
 }

@@ -67,6 +67,7 @@ internal sealed class ProcessTable
             }
             catch (InitException)
             {
+                // Released, or its box (and init's connection) is gone: the process can no longer be reached.
                 return null;
             }
         }
