@@ -53,8 +53,9 @@ internal sealed partial class SandboxGrpcService
         {
             known = await manager.ListProcessesAsync(request.SandboxId, context.CancellationToken);
         }
-        catch (Exception e) when (e is Engine.SandboxStateException or InitException)
+        catch (Exception e) when (e is Engine.SandboxStateException or InitException or ObjectDisposedException)
         {
+            // The sandbox stopped meanwhile, and its processes with it.
             return response;
         }
         var exited = known.Where(p => p.State == ProcessState.Exited).Select(p => p.Id).ToHashSet();
