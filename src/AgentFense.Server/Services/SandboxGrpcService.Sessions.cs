@@ -61,11 +61,15 @@ internal sealed partial class SandboxGrpcService
         var options = ToSessionOptions(request);
         try
         {
-            var result = await entry.Shell.ExecAsync(request.Command, options, context.CancellationToken);
+            var result = await entry.Shell!.ExecAsync(request.Command, options, context.CancellationToken);
             if ((result.Exit.Flags & ExitFlags.TimedOut) != 0)
                 throw TimedOut(options.Timeout);
             if ((result.Exit.Flags & ExitFlags.SessionEnded) != 0)
+            {
+                // The shell exited (e.g. the command ran `exit`): the session is over for good.
+                sessions.MarkClosed(entry);
                 throw Precondition($"session '{request.SessionId}' ended", ApiErrors.SessionClosed);
+            }
             return ToResult(result);
         }
         catch (InitException e)
@@ -80,7 +84,7 @@ internal sealed partial class SandboxGrpcService
         var options = ToSessionOptions(request);
         try
         {
-            await using var execution = await entry.Shell.StartAsync(request.Command, options, context.CancellationToken);
+            await using var execution = await entry.Shell!.StartAsync(request.Command, options, context.CancellationToken);
             await WriteOutputAsync(execution.ReadOutputAsync(context.CancellationToken), options.Timeout, responseStream, context);
         }
         catch (InitException e)

@@ -10,9 +10,9 @@ namespace AgentFense.Server.Storage;
 /// times) beside the engine state, so nothing of what a client sent is lost across a restart.
 /// Every call opens a pooled connection of its own, which makes the store thread-safe.
 /// </summary>
-internal sealed class MetadataStore
+internal sealed partial class MetadataStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
@@ -55,6 +55,18 @@ internal sealed class MetadataStore
                 ALTER TABLE codebases ADD COLUMN auth_owner TEXT NOT NULL DEFAULT '';
                 ALTER TABLE sandboxes ADD COLUMN auth_owner TEXT NOT NULL DEFAULT '';
                 PRAGMA user_version = 2;
+                """, transaction);
+            transaction.Commit();
+        }
+        if (current < 3)
+        {
+            // Version 3: shell sessions (their API shape), so that after a restart they are listed as closed
+            // rather than gone.
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, """
+                CREATE TABLE sessions (id TEXT PRIMARY KEY, sandbox_id TEXT NOT NULL, message BLOB NOT NULL);
+                CREATE INDEX sessions_sandbox ON sessions(sandbox_id);
+                PRAGMA user_version = 3;
                 """, transaction);
             transaction.Commit();
         }
