@@ -22,7 +22,7 @@ namespace AgentFense.Server;
 /// Start order: open SQLite, rebuild the engine's registry from the sandbox rows, start the engine (it marks
 /// sandboxes that were running as stopped and cleans what a crashed predecessor left), start again the
 /// sandboxes that were running when the last server ended (a fresh box over the same delta; commands and
-/// sessions are lost), then listen. Disposal stops listening first, then the engine (running boxes are
+/// sessions are lost; one that cannot start is ERROR with the reason), then listen. Disposal stops listening first, then the engine (running boxes are
 /// stopped, deltas kept, and their rows still say running so the next start resumes them).
 /// </remarks>
 public sealed class AgentFenseServer : IAsyncDisposable
@@ -74,7 +74,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
         var resume = new List<string>();
         foreach (var (sandbox, stored, owner) in metadata.ListSandboxes())
         {
-            if ((SandboxState)stored == SandboxState.Running)
+            // An ERROR sandbox failed to resume at an earlier start: it was meant to run, so it is tried again.
+            if ((SandboxState)stored == SandboxState.Running || sandbox.Status == Api.V1.SandboxStatus.Error)
                 resume.Add(sandbox.Id);
             var spec = ApiMapping.ToSpec(sandbox, codebases.PathOf(sandbox.CodebaseId));
             registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
@@ -92,7 +93,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
         try
         {
-            await ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
+            await SandboxResume.ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
             var app = Build(options, certificate, grpc, http, manager, metadata, codebases, catalog);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1)) { UsesTls = options.TlsCertificatePath is not null };
@@ -103,23 +104,6 @@ public sealed class AgentFenseServer : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>Starts the sandboxes that were running; one that fails stays stopped (logged).</summary>
-    private static Task ResumeAsync(SandboxManager manager, SandboxCatalog catalog, MetadataStore metadata, List<string> ids,
-        Action<string>? log, CancellationToken cancellationToken) =>
-        Task.WhenAll(ids.Select(async id =>
-        {
-            try
-            {
-                await manager.StartAsync(id, cancellationToken).ConfigureAwait(false);
-                catalog.Update(id, s => s.StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), metadata);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // TODO(issue 5): ERROR status with the reason (a new field) instead of a log line.
-                log?.Invoke($"sandbox {id} was running and could not be started again: {e.Message}");
-            }
-        }));
 
     private static WebApplication Build(ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
         CodebaseStore codebases, SandboxCatalog catalog)

@@ -129,6 +129,29 @@ public sealed class ProcessTests
 
     [Fact]
     [Trait("Requires", "Bwrap")]
+    public async Task StartProcess_WithoutTimeout_IgnoresTheServersDefaultExecTimeout()
+    {
+        await using var harness = await ServerHarness.StartAsync(boxes: true, configure: o => o with { DefaultExecTimeout = TimeSpan.FromMilliseconds(200) });
+        var id = await StartAsync(harness);
+        var client = harness.Sandboxes;
+        try
+        {
+            var process = await client.StartProcessAsync(new StartProcessRequest { SandboxId = id, Command = "sleep 1; exit 6" }, cancellationToken: Token);
+            var ended = await client.WaitProcessAsync(new WaitProcessRequest { SandboxId = id, ProcessId = process.Id }, cancellationToken: Token);
+            Assert.Equal((SandboxProcessStatus.Exited, 6), (ended.Status, ended.ExitCode));
+            // The interactive command is a command like Exec's: the default applies.
+            using var call = client.ExecInteractive(cancellationToken: Token);
+            await call.RequestStream.WriteAsync(new ExecInput { Start = new ExecRequest { SandboxId = id, Command = "sleep 5" } }, Token);
+            await AssertErrorAsync(StatusCode.DeadlineExceeded, "COMMAND_TIMEOUT", () => call.ResponseStream.MoveNext(Token));
+        }
+        finally
+        {
+            await DestroyQuietlyAsync(harness, id);
+        }
+    }
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
     public async Task WaitSignalDelete_TimeoutReturnsRunning_CancelKeepsItRunning_SigtermIs143_DeleteKills()
     {
         await using var harness = await ServerHarness.StartAsync(boxes: true);

@@ -1,11 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading.Channels;
 using AgentFense.Api.V1;
-using AgentFense.Init.Protocol;
 using AgentFense.Runtime.Init;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using static AgentFense.Server.Services.ApiMapping;
 
@@ -38,11 +34,12 @@ internal sealed partial class SandboxGrpcService
         Running(request.SandboxId);
         if (request.Command.Length == 0)
             throw Invalid("the command is empty");
-        var options = WithBoxEnvironment(request.SandboxId, ToExecOptions(request), request.Env.Keys) with { Stdin = null, StreamStdin = true };
+        var options = WithBoxEnvironment(request.SandboxId, ToExecOptions(request), request.Env.Keys);
         var stdin = Channel.CreateBounded<ReadOnlyMemory<byte>?>(new BoundedChannelOptions(StdinQueueMessages) { SingleReader = true, SingleWriter = true });
-        var initial = request.StdinBytes.Length > 0 ? request.StdinBytes.Memory : Encoding.UTF8.GetBytes(request.Stdin);
-        if (!initial.IsEmpty)
+        // The request's own stdin (bytes or string) goes first, through the same queue as the rest.
+        if (options.Stdin is { IsEmpty: false } initial)
             stdin.Writer.TryWrite(initial);
+        options = options with { Stdin = null, StreamStdin = true };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         await using var command = await manager.StartCommandAsync(request.SandboxId, options, context.CancellationToken);
@@ -51,19 +48,7 @@ internal sealed partial class SandboxGrpcService
         var reader = ReadInputAsync(requestStream, command, stdin.Writer, inputError, stop);
         try
         {
-            await foreach (var chunk in command.ReadOutputAsync(stop.Token))
-            {
-                if (chunk.Exit is { } exit)
-                {
-                    if ((exit.Flags & Init.Protocol.ExitFlags.TimedOut) != 0)
-                        throw TimedOut(options.Timeout);
-                    await responseStream.WriteAsync(new ExecOutput { Exit = ToInteractiveExit(exit) }, context.CancellationToken);
-                    break;
-                }
-                var type = chunk.Stream == OutputStream.Stderr ? ExecOutput.Types.OutputType.Stderr : ExecOutput.Types.OutputType.Stdout;
-                // The chunk's memory is the engine's until the next item: copy it before the write awaits.
-                await responseStream.WriteAsync(new ExecOutput { Type = type, Data = ByteString.CopyFrom(chunk.Data.Span) }, context.CancellationToken);
-            }
+            await WriteOutputAsync(command.ReadOutputAsync(stop.Token), options.Timeout, responseStream, context);
         }
         catch (OperationCanceledException) when (Volatile.Read(ref inputError.Value) is { } error)
         {
@@ -168,12 +153,4 @@ internal sealed partial class SandboxGrpcService
             // Cancelled with the call; an input error was kept for the handler to report.
         }
     }
-
-    private static ExecExit ToInteractiveExit(ExitStatus exit) => new()
-    {
-        ExitCode = exit.ShellExitCode,
-        Duration = Duration.FromTimeSpan(TimeSpan.FromMicroseconds(exit.DurationMicros)),
-        StdoutTruncated = (exit.Flags & Init.Protocol.ExitFlags.StdoutTruncated) != 0,
-        StderrTruncated = (exit.Flags & Init.Protocol.ExitFlags.StderrTruncated) != 0,
-    };
 }

@@ -35,6 +35,8 @@ internal sealed partial class SandboxGrpcService
         var options = WithBoxEnvironment(request.SandboxId, ToExecOptions(asExec), request.Env.Keys) with
         {
             Stdin = request.Stdin.IsEmpty ? null : request.Stdin.Memory,
+            // Only the request's own timeout: the server's default for commands would kill every long-running service.
+            Timeout = request.Timeout is { } timeout && timeout.ToTimeSpan() > TimeSpan.Zero ? timeout.ToTimeSpan() : null,
         };
         var handle = await manager.StartProcessAsync(request.SandboxId, options, context.CancellationToken);
         return Processes(context).Add(request.Command, handle).Snapshot();
