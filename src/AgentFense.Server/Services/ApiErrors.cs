@@ -37,6 +37,7 @@ internal static class ApiErrors
     public const string SandboxLimitReached = "SANDBOX_LIMIT_REACHED";
     public const string InvalidLabelSelector = "INVALID_LABEL_SELECTOR";
     public const string Internal = "INTERNAL";
+    public const string ProcessNotFound = "PROCESS_NOT_FOUND";
 
     // Codebase additions: tree and archive uploads, codebases registered in place.
     public const string CodebaseReadOnly = "CODEBASE_READ_ONLY";
