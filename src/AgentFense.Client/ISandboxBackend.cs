@@ -48,6 +48,9 @@ public interface ISandboxBackend : IAsyncDisposable
     /// <summary>Runs a command, yielding output as it comes; the last item carries the exit.</summary>
     IAsyncEnumerable<OutputChunk> ExecStreamAsync(string sandboxId, string command, CommandOptions options, CancellationToken cancellationToken);
 
+    /// <summary>Starts a command whose stdin the caller writes (<see cref="CommandOptions.Stdin"/> is sent first when set).</summary>
+    Task<IRunningCommand> StartCommandAsync(string sandboxId, string command, CommandOptions options, CancellationToken cancellationToken);
+
     /// <summary>Starts a persistent shell (default <c>/bin/bash</c>) with <paramref name="env"/> added to the box's environment.</summary>
     Task<SessionInfo> CreateSessionAsync(string sandboxId, string? shell, IReadOnlyDictionary<string, string> env, CancellationToken cancellationToken);
 

@@ -137,6 +137,19 @@ public sealed class RemoteBackend : ISandboxBackend
     }
 
     /// <inheritdoc />
+    public async Task<IRunningCommand> StartCommandAsync(string sandboxId, string command, CommandOptions options, CancellationToken cancellationToken)
+    {
+        var request = ToExecRequest(sandboxId, command, options with { Stdin = null, StdinBytes = null });
+        var interactive = await Client.ExecInteractiveAsync(request, cancellationToken).ConfigureAwait(false);
+        var running = new RemoteRunningCommand(interactive);
+        if (options.StdinBytes is { } bytes)
+            await running.WriteStdinAsync(bytes).ConfigureAwait(false);
+        else if (options.Stdin is { Length: > 0 } text)
+            await running.WriteStdinAsync(System.Text.Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+        return running;
+    }
+
+    /// <inheritdoc />
     public async Task<SessionInfo> CreateSessionAsync(string sandboxId, string? shell, IReadOnlyDictionary<string, string> env, CancellationToken cancellationToken) =>
         FromWire(await Client.CreateSessionAsync(sandboxId, shell, env, cancellationToken).ConfigureAwait(false));
 

@@ -42,6 +42,16 @@ public sealed partial class Sandbox
             yield return chunk;
     }
 
+    /// <summary>
+    /// Starts <paramref name="command"/> with its stdin open: write to it, close it, signal the command, and read
+    /// its output as it comes. Disposing the handle kills the command if it still runs.
+    /// </summary>
+    public Task<IRunningCommand> StartCommandAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return Backend.StartCommandAsync(Id, command, options ?? new CommandOptions(), cancellationToken);
+    }
+
     /// <summary>Starts <paramref name="command"/> in the background; read its output, wait for it, signal it through the handle.</summary>
     public async Task<BackgroundProcess> StartProcessAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -24,11 +24,24 @@ public sealed partial class EmbeddedBackend
         return ToChunksAsync(command, exec.Timeout, () => _manager.ExecStreamAsync(sandboxId, exec, cancellationToken), cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<IRunningCommand> StartCommandAsync(string sandboxId, string command, CommandOptions options, CancellationToken cancellationToken) =>
+        Guard<IRunningCommand>(async () =>
+        {
+            var exec = EngineMapping.ToExec(command, options with { Stdin = null, StdinBytes = null }, RunningBox(sandboxId).Environment) with { StreamStdin = true };
+            var execution = await _manager.StartCommandAsync(sandboxId, exec, cancellationToken).ConfigureAwait(false);
+            var running = new EmbeddedRunningCommand(execution, command, exec.Timeout);
+            ReadOnlyMemory<byte>? first = options.StdinBytes ?? (options.Stdin is { Length: > 0 } text ? System.Text.Encoding.UTF8.GetBytes(text) : null);
+            if (first is { } bytes)
+                await running.WriteStdinAsync(bytes).ConfigureAwait(false);
+            return running;
+        });
+
     /// <summary>
     /// The engine's chunks as the SDK's; a timed-out command ends the stream with <see cref="CommandTimeoutException"/>
     /// as the server's does, and the engine's errors become the SDK's.
     /// </summary>
-    private static async IAsyncEnumerable<OutputChunk> ToChunksAsync(string command, TimeSpan? timeout, Func<IAsyncEnumerable<Runtime.Init.OutputChunk>> source,
+    internal static async IAsyncEnumerable<OutputChunk> ToChunksAsync(string command, TimeSpan? timeout, Func<IAsyncEnumerable<Runtime.Init.OutputChunk>> source,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IAsyncEnumerator<Runtime.Init.OutputChunk> enumerator;

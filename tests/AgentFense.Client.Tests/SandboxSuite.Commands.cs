@@ -123,6 +123,46 @@ public abstract partial class SandboxSuite<TMode>
 
     [Fact]
     [Trait("Requires", "Bwrap")]
+    public async Task StartCommand_StdinWrittenWhileOutputIsRead_SignalEndsIt()
+    {
+        var (project, sandbox) = await StartAsync();
+        using var _ = project;
+        await using var __ = sandbox;
+
+        await using (var repl = await sandbox.StartCommandAsync("while read line; do echo \"got $line\"; done; exit 5", new CommandOptions { Stdin = "zero\n" }, Token))
+        {
+            await repl.WriteStdinAsync("one\n"u8.ToArray());
+            var output = new StringBuilder();
+            CommandExit? exit = null;
+            await foreach (var chunk in repl.ReadOutputAsync(Token))
+            {
+                output.Append(chunk.Text);
+                exit ??= chunk.Exit;
+                // Answer only after the first line came back: a real conversation with the command.
+                if (output.ToString() == "got zero\ngot one\n")
+                {
+                    await repl.WriteStdinAsync("two\n"u8.ToArray());
+                    await repl.CloseStdinAsync();
+                }
+            }
+            Assert.Equal("got zero\ngot one\ngot two\n", output.ToString());
+            Assert.Equal(5, exit?.ExitCode);
+        }
+
+        await using var sleeper = await sandbox.StartCommandAsync("echo ready; exec sleep 30", cancellationToken: Token);
+        var exits = new List<CommandExit>();
+        await foreach (var chunk in sleeper.ReadOutputAsync(Token))
+        {
+            if (chunk.Text == "ready\n")
+                await sleeper.SignalAsync(15);
+            if (chunk.Exit is { } e)
+                exits.Add(e);
+        }
+        Assert.Equal(128 + 15, Assert.Single(exits).ExitCode);
+    }
+
+    [Fact]
+    [Trait("Requires", "Bwrap")]
     public async Task Session_KeepsDirectoryAndVariables_ClosedSessionThrows()
     {
         var (project, sandbox) = await StartAsync();
