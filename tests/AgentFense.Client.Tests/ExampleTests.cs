@@ -69,6 +69,7 @@ public abstract class ExampleSuite<TMode>(TMode mode) : IClassFixture<TMode> whe
         {
             var output = new StringWriter();
             var outcomes = await ManySandboxes.RunAsync(directory, output, 50, await mode.OptionsAsync(), Token);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{mode.Name}: {output}");
             Assert.Equal(50, outcomes.Select(o => o.SandboxId).Distinct().Count());
             foreach (var outcome in outcomes)
             {
