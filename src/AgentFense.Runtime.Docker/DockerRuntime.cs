@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Sockets;
+using AgentFense.Runtime.Boxes;
+using AgentFense.Runtime.Init;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace AgentFense.Runtime.Docker;
+
+/// <summary>
+/// Boxes as Docker containers from any image, with agentfense-init as PID 1. The runtime only creates,
+/// limits and removes the container through the Docker Engine API; commands, stdin, output, background
+/// processes and sessions go through init over a unix socket, exactly as in bwrap boxes (no
+/// <c>docker exec</c> per command).
+/// </summary>
+/// <remarks>
+/// Start sequence (a failure removes what exists, in reverse): listen on <c>docker/&lt;id&gt;/init.sock</c>
+/// of the state directory; create the container (<see cref="ContainerRequest"/>): a missing image is a
+/// <see cref="BoxImageNotFoundException"/> (images are never pulled implicitly); start it and wait for it in the
+/// background; accept init's connection (or see the container exit first, with its log in the error);
+/// wait for init's Hello. An unreachable daemon is a <see cref="BoxRuntimeUnavailableException"/> naming the
+/// socket tried.
+/// </remarks>
+public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
+{
+    private readonly DockerRuntimeOptions _options;
+    private readonly DockerClient _client;
+    private readonly InitBinaryCopies _initCopies;
+    private readonly Lock _loaderLock = new();
+    private readonly Dictionary<string, InitLoader> _loaders = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the runtime; nothing is contacted until the first call.</summary>
+    /// <exception cref="ArgumentException"><c>DOCKER_HOST</c> is not a usable address.</exception>
+    public DockerRuntime(DockerRuntimeOptions? options = null)
+    {
+        _options = options ?? new DockerRuntimeOptions();
+        Endpoint = DockerEndpoint.Resolve(_options.Endpoint, Environment.GetEnvironmentVariable("DOCKER_HOST"));
+        // No API version in the path: the daemon answers in its own, so old and new daemons both work.
+        _client = new DockerClientConfiguration(Endpoint, defaultTimeout: TimeSpan.FromSeconds(60)).CreateClient();
+        _initCopies = new InitBinaryCopies(_options.StateDirectory);
+    }
+
+    /// <inheritdoc />
+    public string Name => "docker";
+
+    /// <summary>The Engine API endpoint in use.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The settings in use.</summary>
+    public DockerRuntimeOptions Options => _options;
+
+    /// <summary>Where the daemon was looked for, as messages name it (the socket path).</summary>
+    public string EndpointDescription => DockerEndpoint.Describe(Endpoint);
+
+    /// <summary>The Engine API create request this runtime would send for <paramref name="spec"/> (for logs and tests).</summary>
+    public CreateContainerParameters DescribeContainer(BoxSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var image = spec.Image ?? _options.DefaultImage ?? "";
+        return ContainerRequest.Build(spec, image, _options, Loader(spec.InitPath), _initCopies.Get(spec.InitPath),
+            Path.Combine(_options.StateDirectory, "docker", spec.Id));
+    }
+
+    /// <inheritdoc />
+    public async Task<Box> StartAsync(BoxSpec spec, CancellationToken cancellationToken = default)
+    {
+        spec.Validate();
+        var image = spec.Image ?? _options.DefaultImage
+            ?? throw new BoxImageNotFoundException("", $"box {spec.Id} names no image and the docker runtime has no default image");
+        if (string.IsNullOrWhiteSpace(image))
+            throw new BoxImageNotFoundException(image, $"box {spec.Id}: the image name is empty");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.StartTimeout);
+        var loader = Loader(spec.InitPath);
+        var initCopy = _initCopies.Get(spec.InitPath);
+        var listener = InitListener.Create(_options.StateDirectory, spec.Id, spec.Uid, spec.Gid);
+        string? containerId = null;
+        Socket? connection = null;
+        InitClient? client = null;
+        try
+        {
+            var request = ContainerRequest.Build(spec, image, _options, loader, initCopy, listener.Directory);
+            containerId = await CreateAsync(spec, image, request, timeout.Token).ConfigureAwait(false);
+            await Call(() => _client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), timeout.Token)).ConfigureAwait(false);
+            var exit = WaitExitAsync(containerId);
+            var accept = listener.AcceptAsync(timeout.Token);
+            if (await Task.WhenAny(accept, exit).ConfigureAwait(false) != accept)
+            {
+                var code = await exit.ConfigureAwait(false);
+                throw new BoxException($"box {spec.Id}: container exited (code {code}) before init connected; container log: {await LogTailAsync(containerId).ConfigureAwait(false)}");
+            }
+            connection = await accept.ConfigureAwait(false);
+            var connect = InitClient.ConnectAsync(connection, timeout.Token);
+            if (await Task.WhenAny(connect, exit).ConfigureAwait(false) != connect)
+                throw new BoxException($"box {spec.Id}: container exited before init was ready; container log: {await LogTailAsync(containerId).ConfigureAwait(false)}");
+            client = await connect.ConfigureAwait(false);
+            var pid = await InitPidAsync(containerId, timeout.Token).ConfigureAwait(false);
+            return new DockerBox(spec, image, this, containerId, pid, client, connection, listener, exit);
+        }
+        catch (Exception e)
+        {
+            if (client is not null)
+                await client.DisposeAsync().ConfigureAwait(false);
+            connection?.Dispose();
+            if (containerId is not null)
+            {
+                try
+                {
+                    await RemoveContainerAsync(containerId).ConfigureAwait(false);
+                }
+                catch (BoxException)
+                {
+                }
+            }
+            listener.Dispose();
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                throw new BoxException($"box {spec.Id} did not start within {_options.StartTimeout}", e);
+            if (e is BoxException or OperationCanceledException)
+                throw;
+            throw new BoxException($"box {spec.Id} failed to start: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Removes container <paramref name="containerId"/> with force (its processes are killed); a container already gone is fine.</summary>
+    /// <exception cref="BoxException">The daemon refused or could not be reached.</exception>
+    public async Task RemoveContainerAsync(string containerId)
+    {
+        try
+        {
+            await Call(() => _client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true })).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict && e.ResponseBody.Contains("already in progress", StringComparison.Ordinal))
+        {
+            // Another removal (the box's own teardown racing a sweep) is under way; wait for it to finish.
+            await WaitExitAsync(containerId).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new BoxException($"removing container {containerId} failed: {e.StatusCode} {e.ResponseBody}", e);
+        }
+    }
+
+    /// <summary>Releases the Engine API client.</summary>
+    public void Dispose() => _client.Dispose();
+
+    private async Task<string> CreateAsync(BoxSpec spec, string image, CreateContainerParameters request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Call(() => _client.Containers.CreateContainerAsync(request, cancellationToken)).ConfigureAwait(false)).ID;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            if (await ImageMissingAsync(image, cancellationToken).ConfigureAwait(false))
+                throw new BoxImageNotFoundException(image, $"image '{image}' does not exist on the Docker daemon at {EndpointDescription} (images are not pulled implicitly: pull or build it first)", e);
+            throw new BoxException($"box {spec.Id}: creating the container from '{image}' failed: {e.StatusCode} {e.ResponseBody}", e);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // A container of this box outlived its engine (a crash before the sweep): replace it.
+            await RemoveContainerAsync(ContainerRequest.Name(spec.Id)).ConfigureAwait(false);
+            return (await Call(() => _client.Containers.CreateContainerAsync(request, cancellationToken)).ConfigureAwait(false)).ID;
+        }
+        catch (DockerApiException e)
+        {
+            throw new BoxException($"box {spec.Id}: creating the container from '{image}' failed: {e.StatusCode} {e.ResponseBody}", e);
+        }
+    }
+
+    private async Task<bool> ImageMissingAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Call(() => _client.Images.InspectImageAsync(image, cancellationToken)).ConfigureAwait(false);
+            return false;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Completes with the container's exit code when it ends (or is removed); -1 when the daemon went away.</summary>
+    private async Task<long> WaitExitAsync(string containerId)
+    {
+        try
+        {
+            return (await _client.Containers.WaitContainerAsync(containerId, CancellationToken.None).ConfigureAwait(false)).StatusCode;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or SocketException or TimeoutException)
+        {
+            return -1;
+        }
+    }
+
+    private async Task<int> InitPidAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var inspect = await Call(() => _client.Containers.InspectContainerAsync(containerId, cancellationToken)).ConfigureAwait(false);
+        return (int)inspect.State.Pid;
+    }
+
+    private async Task<string> LogTailAsync(string containerId)
+    {
+        try
+        {
+            using var logs = await _client.Containers.GetContainerLogsAsync(containerId, tty: false,
+                new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = "20" }, CancellationToken.None).ConfigureAwait(false);
+            var (stdout, stderr) = await logs.ReadOutputToEndAsync(CancellationToken.None).ConfigureAwait(false);
+            return (stdout + stderr).Trim();
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            return $"(unavailable: {e.Message})";
+        }
+    }
+
+    private InitLoader Loader(string initPath)
+    {
+        lock (_loaderLock)
+        {
+            if (!_loaders.TryGetValue(initPath, out var loader))
+                _loaders[initPath] = loader = InitLoader.Probe(initPath);
+            return loader;
+        }
+    }
+
+    /// <summary>Runs an Engine API call; a daemon that cannot be reached becomes <see cref="BoxRuntimeUnavailableException"/>.</summary>
+    private async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    private async Task Call(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    private BoxRuntimeUnavailableException Unavailable(Exception e) =>
+        new("docker", EndpointDescription, $"the Docker daemon is not reachable at {EndpointDescription}: {Innermost(e).Message}", e);
+
+    private static bool IsUnreachable(Exception e) => e is HttpRequestException or SocketException or IOException
+        || (e is TimeoutException) || (e is DockerApiException api && api.StatusCode == HttpStatusCode.ServiceUnavailable);
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+            e = e.InnerException;
+        return e;
+    }
+}
