@@ -20,7 +20,7 @@ internal static class ContainerRequest
 
     /// <summary>Builds the create request.</summary>
     public static CreateContainerParameters Build(BoxSpec spec, string image, DockerRuntimeOptions options, InitLoader loader,
-        string initHostPath, string runHostDirectory)
+        string initHostPath, string runHostDirectory, string etcHostDirectory)
     {
         var uid = spec.Uid.ToString(CultureInfo.InvariantCulture);
         var gid = spec.Gid.ToString(CultureInfo.InvariantCulture);
@@ -32,6 +32,8 @@ internal static class ContainerRequest
         };
         foreach (var (hostPath, boxPath) in loader.Binds())
             mounts.Add(Bind(hostPath, boxPath, readOnly: true));
+        foreach (var file in BoxUser.Files)
+            mounts.Add(Bind(Path.Combine(etcHostDirectory, file), $"/etc/{file}", readOnly: true));
         var limits = spec.Limits;
         var host = new HostConfig
         {

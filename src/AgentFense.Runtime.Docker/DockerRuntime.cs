@@ -16,7 +16,8 @@ namespace AgentFense.Runtime.Docker;
 /// <remarks>
 /// Start sequence (a failure removes what exists, in reverse): listen on <c>docker/&lt;id&gt;/init.sock</c>
 /// of the state directory; create the container (<see cref="ContainerRequest"/>): a missing image is a
-/// <see cref="BoxImageNotFoundException"/> (images are never pulled implicitly); start it and wait for it in the
+/// <see cref="BoxImageNotFoundException"/> (images are never pulled implicitly); write its passwd and group
+/// (<see cref="BoxUser"/>); start it and wait for it in the
 /// background; accept init's connection (or see the container exit first, with its log in the error);
 /// wait for init's Hello. An unreachable daemon is a <see cref="BoxRuntimeUnavailableException"/> naming the
 /// socket tried.
@@ -57,8 +58,8 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         var image = spec.Image ?? _options.DefaultImage ?? "";
-        return ContainerRequest.Build(spec, image, _options, Loader(spec.InitPath), _initCopies.Get(spec.InitPath),
-            Path.Combine(_options.StateDirectory, "docker", spec.Id));
+        var run = Path.Combine(_options.StateDirectory, "docker", spec.Id);
+        return ContainerRequest.Build(spec, image, _options, Loader(spec.InitPath), _initCopies.Get(spec.InitPath), run, run + ".etc");
     }
 
     /// <inheritdoc />
@@ -79,8 +80,10 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         InitClient? client = null;
         try
         {
-            var request = ContainerRequest.Build(spec, image, _options, loader, initCopy, listener.Directory);
+            BoxUser.Prepare(listener.EtcDirectory);
+            var request = ContainerRequest.Build(spec, image, _options, loader, initCopy, listener.Directory, listener.EtcDirectory);
             containerId = await CreateAsync(spec, image, request, timeout.Token).ConfigureAwait(false);
+            await Call(() => BoxUser.WriteAsync(_client, containerId, spec, listener.EtcDirectory, timeout.Token)).ConfigureAwait(false);
             await Call(() => _client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), timeout.Token)).ConfigureAwait(false);
             var exit = WaitExitAsync(containerId);
             var accept = listener.AcceptAsync(timeout.Token);

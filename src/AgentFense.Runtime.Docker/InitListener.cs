@@ -20,14 +20,20 @@ internal sealed class InitListener : IDisposable
     /// <summary>The host directory bound at <see cref="InitLoader.RunDirectoryInBox"/>.</summary>
     public string Directory { get; }
 
+    /// <summary>The host directory of the box's <c>/etc</c> files (<see cref="BoxUser"/>), beside the run directory.</summary>
+    public string EtcDirectory => Directory + ".etc";
+
     private string SocketPath => Path.Combine(Directory, "init.sock");
 
     /// <summary>Creates the directory (emptied if a predecessor left it) and listens.</summary>
     public static InitListener Create(string stateDirectory, string id, uint uid, uint gid)
     {
         var directory = Path.Combine(stateDirectory, "docker", id);
-        if (System.IO.Directory.Exists(directory))
-            System.IO.Directory.Delete(directory, recursive: true);
+        foreach (var leftover in new[] { directory, directory + ".etc" })
+        {
+            if (System.IO.Directory.Exists(leftover))
+                System.IO.Directory.Delete(leftover, recursive: true);
+        }
         System.IO.Directory.CreateDirectory(directory);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -55,16 +61,19 @@ internal sealed class InitListener : IDisposable
         return connection;
     }
 
-    /// <summary>Stops listening and removes the directory.</summary>
+    /// <summary>Stops listening and removes the run and etc directories.</summary>
     public void Dispose()
     {
         _socket.Dispose();
-        try
+        foreach (var directory in new[] { Directory, EtcDirectory })
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
+            try
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
         }
     }
 
@@ -76,7 +85,8 @@ internal sealed class InitListener : IDisposable
             return;
         foreach (var directory in System.IO.Directory.EnumerateDirectories(root))
         {
-            if (!keep(Path.GetFileName(directory)))
+            var name = Path.GetFileName(directory);
+            if (!keep(name.EndsWith(".etc", StringComparison.Ordinal) ? name[..^4] : name))
                 System.IO.Directory.Delete(directory, recursive: true);
         }
     }

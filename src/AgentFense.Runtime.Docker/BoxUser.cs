@@ -1,0 +1,92 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using AgentFense.Runtime.Boxes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace AgentFense.Runtime.Docker;
+
+/// <summary>
+/// The box user's entry in the container's <c>/etc/passwd</c> and <c>/etc/group</c>: the image's own files
+/// (read from the created container before it starts) with the box user and group appended when the image
+/// has no entry for their ids, so <c>id</c>, <c>whoami</c> and <c>~</c> work as in a bwrap box while the
+/// image's own users stay. The results are written to the box's etc directory, bound read-only over the
+/// image's files.
+/// </summary>
+internal static class BoxUser
+{
+    /// <summary>The files the container gets from the etc directory.</summary>
+    public static readonly string[] Files = ["passwd", "group"];
+
+    /// <summary>Creates the empty files (bind sources must exist when the container is created).</summary>
+    public static void Prepare(string etcDirectory)
+    {
+        Directory.CreateDirectory(etcDirectory);
+        foreach (var file in Files)
+            File.WriteAllBytes(Path.Combine(etcDirectory, file), []);
+    }
+
+    /// <summary>Reads the image's files from the created container and writes the merged ones.</summary>
+    public static async Task WriteAsync(IDockerClient client, string containerId, BoxSpec spec, string etcDirectory, CancellationToken cancellationToken)
+    {
+        var passwd = await ReadAsync(client, containerId, "/etc/passwd", cancellationToken).ConfigureAwait(false) ?? "root:x:0:0:root:/root:/bin/sh\n";
+        var group = await ReadAsync(client, containerId, "/etc/group", cancellationToken).ConfigureAwait(false) ?? "root:x:0:\n";
+        await File.WriteAllTextAsync(Path.Combine(etcDirectory, "passwd"), MergePasswd(passwd, spec), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(etcDirectory, "group"), MergeGroup(group, spec), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><paramref name="passwd"/> with the box user appended unless its uid has an entry.</summary>
+    public static string MergePasswd(string passwd, BoxSpec spec) =>
+        HasId(passwd, 2, spec.Uid) ? EndLine(passwd)
+            : $"{EndLine(passwd)}{spec.UserName}:x:{Number(spec.Uid)}:{Number(spec.Gid)}:{spec.UserName}:/tmp:/bin/sh\n";
+
+    /// <summary><paramref name="group"/> with the box group appended unless its gid has an entry.</summary>
+    public static string MergeGroup(string group, BoxSpec spec) =>
+        HasId(group, 2, spec.Gid) ? EndLine(group) : $"{EndLine(group)}{spec.UserName}:x:{Number(spec.Gid)}:\n";
+
+    private static bool HasId(string file, int field, uint id)
+    {
+        var wanted = Number(id);
+        foreach (var line in file.Split('\n'))
+        {
+            var fields = line.Split(':');
+            if (fields.Length > field && fields[field] == wanted)
+                return true;
+        }
+        return false;
+    }
+
+    private static string EndLine(string text) => text.Length == 0 || text.EndsWith('\n') ? text : text + "\n";
+
+    private static string Number(uint value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One file of the container as text (from the Engine API's tar archive), or null when the image has none.</summary>
+    private static async Task<string?> ReadAsync(IDockerClient client, string containerId, string path, CancellationToken cancellationToken)
+    {
+        GetArchiveFromContainerResponse response;
+        try
+        {
+            response = await client.Containers.GetArchiveFromContainerAsync(containerId, new GetArchiveFromContainerParameters { Path = path },
+                statOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await using var stream = response.Stream;
+        await using var reader = new TarReader(stream);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
+                continue;
+            // A user file of a megabyte is not a passwd file: refuse to hold more.
+            if (entry.Length > 1024 * 1024)
+                return null;
+            using var text = new StreamReader(entry.DataStream, Encoding.UTF8);
+            return await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return null;
+    }
+}
