@@ -146,6 +146,16 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         }
     }
 
+    /// <summary>Checks that <paramref name="image"/> exists on the daemon (nothing is pulled).</summary>
+    /// <exception cref="BoxImageNotFoundException">It does not.</exception>
+    /// <exception cref="BoxRuntimeUnavailableException">The daemon is not reachable.</exception>
+    public async Task CheckImageAsync(string image, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        if (await ImageMissingAsync(image, cancellationToken).ConfigureAwait(false))
+            throw new BoxImageNotFoundException(image, $"image '{image}' does not exist on the Docker daemon at {EndpointDescription} (images are not pulled implicitly: pull or build it first)");
+    }
+
     /// <summary>Releases the Engine API client.</summary>
     public void Dispose() => _client.Dispose();
 
@@ -183,6 +193,11 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             return true;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
+        {
+            // The daemon's answer to a name it cannot parse ("invalid reference format").
+            throw new BoxImageNotFoundException(image, $"image '{image}' is not a valid image reference: {e.ResponseBody.Trim()}", e);
         }
     }
 

@@ -48,7 +48,9 @@ internal static class ServeCommand
             "reflection needs 'authorization: Bearer KEY' and each owner sees only its own codebases, sandboxes and sessions " +
             "(codebase owner_id is the key's owner). Without keys only loopback addresses are accepted unless --insecure. " +
             "AGENTFENSE_CGROUP_GROUP names the cgroup group of its boxes (default agentfense; swept at start, so two " +
-            "servers on one machine need two groups) and AGENTFENSE_STATE_DIR the boxes' runtime state directory.")
+            "servers on one machine need two groups) and AGENTFENSE_STATE_DIR the boxes' runtime state directory. " +
+            "AGENTFENSE_DEFAULT_RUNTIME (bwrap or docker) and AGENTFENSE_DEFAULT_IMAGE apply to sandboxes whose request names none; " +
+            "docker boxes use the daemon at DOCKER_HOST, else /var/run/docker.sock.")
         {
             grpc, http, data, config, insecure,
         };
@@ -111,6 +113,8 @@ internal static class ServeCommand
             AllowNonLoopback = insecure,
             CgroupGroupName = CgroupGroup(),
             BubblewrapStateDirectory = Environment.GetEnvironmentVariable("AGENTFENSE_STATE_DIR") is { Length: > 0 } state ? state : null,
+            DefaultRuntime = Environment.GetEnvironmentVariable("AGENTFENSE_DEFAULT_RUNTIME") is { Length: > 0 } runtime ? runtime : "bwrap",
+            DefaultImage = Environment.GetEnvironmentVariable("AGENTFENSE_DEFAULT_IMAGE") is { Length: > 0 } image ? image : null,
             Log = line => console.Error.WriteLine($"agentfense: {line}"),
         }, cancellationToken);
         await using (server)

@@ -34,6 +34,8 @@ internal static class ApiErrors
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string PolicyDenied = "POLICY_DENIED";
     public const string FileTooLarge = "FILE_TOO_LARGE";
+    public const string ImageNotFound = "IMAGE_NOT_FOUND";
+    public const string DockerUnavailable = "DOCKER_UNAVAILABLE";
 
     /// <summary>An RpcException with <paramref name="code"/>, <paramref name="message"/> and an ErrorInfo of <paramref name="reason"/>.</summary>
     public static RpcException Create(StatusCode code, string reason, string message)

@@ -69,6 +69,8 @@ internal static class ApiMapping
         CodebasePath = codebasePath,
         Rules = ToRules(sandbox.Permissions),
         Limits = ToLimits(sandbox.Resources),
+        Runtime = sandbox.Runtime == RuntimeType.Docker ? BoxRuntimeKind.Docker : BoxRuntimeKind.Bwrap,
+        Image = sandbox.Runtime == RuntimeType.Docker && sandbox.Image.Length > 0 ? sandbox.Image : null,
     };
 
     public static RpcException Invalid(string message, string reason = ApiErrors.InvalidArgument) =>

@@ -23,11 +23,10 @@ namespace AgentFense.Server.Services;
 internal sealed partial class SandboxGrpcService(SandboxManager manager, CodebaseStore codebases, MetadataStore metadata, SandboxCatalog catalog, SessionTable sessions)
     : SandboxService.SandboxServiceBase
 {
-    public override Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context)
+    public override async Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context)
     {
         var codebase = codebases.GetVisible(request.CodebaseId) ?? throw NotFound($"no codebase '{request.CodebaseId}'", ApiErrors.CodebaseNotFound);
-        if (request.Runtime == RuntimeType.Docker)
-            throw Invalid("the docker runtime is not configured on this server", ApiErrors.RuntimeUnavailable);
+        var (runtime, image) = await ChooseRuntimeAsync(request, context);
         if (request.ExpiresIn is { } expires && expires.ToTimeSpan() < TimeSpan.Zero)
             throw Invalid("expires_in may not be negative");
         var sandbox = new Sandbox
@@ -35,8 +34,8 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
             CodebaseId = codebase.Id,
             Status = SandboxStatus.Pending,
             CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-            Runtime = RuntimeType.Bwrap,
-            Image = request.Image,
+            Runtime = runtime,
+            Image = image,
             Resources = request.Resources,
         };
         sandbox.Permissions.AddRange(request.Permissions);
@@ -57,7 +56,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
         var owner = Auth.Caller.Owner ?? "";
         metadata.AddSandbox(sandbox, (int)record.State, owner);
         catalog.Put(sandbox, owner);
-        return Task.FromResult(sandbox.Clone());
+        return sandbox.Clone();
     }
 
     public override Task<Sandbox> GetSandbox(GetSandboxRequest request, ServerCallContext context) =>
