@@ -31,8 +31,11 @@ internal static class BoxUser
     /// <summary>Reads the image's files from the created container and writes the merged ones.</summary>
     public static async Task WriteAsync(IDockerClient client, string containerId, BoxSpec spec, string etcDirectory, CancellationToken cancellationToken)
     {
-        var passwd = await ReadAsync(client, containerId, "/etc/passwd", cancellationToken).ConfigureAwait(false) ?? "root:x:0:0:root:/root:/bin/sh\n";
-        var group = await ReadAsync(client, containerId, "/etc/group", cancellationToken).ConfigureAwait(false) ?? "root:x:0:\n";
+        // Both at once: each is a round trip to the daemon on the start path.
+        var passwdRead = ReadAsync(client, containerId, "/etc/passwd", cancellationToken);
+        var groupRead = ReadAsync(client, containerId, "/etc/group", cancellationToken);
+        var passwd = await passwdRead.ConfigureAwait(false) ?? "root:x:0:0:root:/root:/bin/sh\n";
+        var group = await groupRead.ConfigureAwait(false) ?? "root:x:0:\n";
         await File.WriteAllTextAsync(Path.Combine(etcDirectory, "passwd"), MergePasswd(passwd, spec), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(etcDirectory, "group"), MergeGroup(group, spec), cancellationToken).ConfigureAwait(false);
     }

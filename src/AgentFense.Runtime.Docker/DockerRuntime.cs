@@ -97,7 +97,7 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
             if (await Task.WhenAny(connect, exit).ConfigureAwait(false) != connect)
                 throw new BoxException($"box {spec.Id}: container exited before init was ready; container log: {await LogTailAsync(containerId).ConfigureAwait(false)}");
             client = await connect.ConfigureAwait(false);
-            var pid = await InitPidAsync(containerId, timeout.Token).ConfigureAwait(false);
+            var pid = PeerPid(connection) is var peer and > 0 ? peer : await InitPidAsync(containerId, timeout.Token).ConfigureAwait(false);
             return new DockerBox(spec, image, this, containerId, pid, client, connection, listener, exit);
         }
         catch (Exception e)
@@ -204,13 +204,35 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
     /// <summary>Completes with the container's exit code when it ends (or is removed); -1 when the daemon went away.</summary>
     private async Task<long> WaitExitAsync(string containerId)
     {
+        while (true)
+        {
+            try
+            {
+                return (await _client.Containers.WaitContainerAsync(containerId, CancellationToken.None).ConfigureAwait(false)).StatusCode;
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                // A long poll the client gave up on is not an exit: wait again while the container runs.
+                if (!await IsRunningAsync(containerId).ConfigureAwait(false))
+                    return -1;
+            }
+            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or SocketException)
+            {
+                return -1;
+            }
+        }
+    }
+
+    private async Task<bool> IsRunningAsync(string containerId)
+    {
         try
         {
-            return (await _client.Containers.WaitContainerAsync(containerId, CancellationToken.None).ConfigureAwait(false)).StatusCode;
+            var inspect = await _client.Containers.InspectContainerAsync(containerId, CancellationToken.None).ConfigureAwait(false);
+            return inspect.State.Running;
         }
-        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or SocketException or TimeoutException)
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException)
         {
-            return -1;
+            return false;
         }
     }
 
@@ -218,6 +240,23 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
     {
         var inspect = await Call(() => _client.Containers.InspectContainerAsync(containerId, cancellationToken)).ConfigureAwait(false);
         return (int)inspect.State.Pid;
+    }
+
+    /// <summary>The host pid of the process that connected (init): SO_PEERCRED, no round trip to the daemon; 0 when unknown.</summary>
+    private static int PeerPid(Socket connection)
+    {
+        const int SolSocket = 1;
+        const int SoPeerCred = 17;
+        Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+        try
+        {
+            return connection.GetRawSocketOption(SolSocket, SoPeerCred, credentials) == credentials.Length
+                ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(credentials) : 0;
+        }
+        catch (SocketException)
+        {
+            return 0;
+        }
     }
 
     private async Task<string> LogTailAsync(string containerId)
