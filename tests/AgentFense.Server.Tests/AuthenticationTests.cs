@@ -198,6 +198,9 @@ public sealed class AuthenticationTests
             command.CommandText = """
                 ALTER TABLE codebases DROP COLUMN auth_owner;
                 ALTER TABLE sandboxes DROP COLUMN auth_owner;
+                ALTER TABLE sandboxes DROP COLUMN in_error;
+                ALTER TABLE sandboxes DROP COLUMN status_reason;
+                DROP TABLE sessions;
                 PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();
@@ -214,7 +217,7 @@ public sealed class AuthenticationTests
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || ':' || (SELECT auth_owner FROM codebases)";
-            Assert.Equal("2:", command.ExecuteScalar());
+            Assert.Equal("4:", command.ExecuteScalar());
         }
     }
 

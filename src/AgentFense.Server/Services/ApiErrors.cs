@@ -34,6 +34,9 @@ internal static class ApiErrors
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string PolicyDenied = "POLICY_DENIED";
     public const string FileTooLarge = "FILE_TOO_LARGE";
+    public const string SandboxLimitReached = "SANDBOX_LIMIT_REACHED";
+    public const string InvalidLabelSelector = "INVALID_LABEL_SELECTOR";
+    public const string Internal = "INTERNAL";
     public const string ImageNotFound = "IMAGE_NOT_FOUND";
     public const string DockerUnavailable = "DOCKER_UNAVAILABLE";
 

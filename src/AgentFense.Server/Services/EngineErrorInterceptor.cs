@@ -46,7 +46,8 @@ internal sealed class EngineErrorInterceptor : Interceptor
         }
     }
 
-    private static RpcException? Map(Exception e) => e switch
+    /// <summary>The status an engine exception maps to; null for an RpcException (already one) and for what the contract does not name.</summary>
+    internal static RpcException? Map(Exception e) => e switch
     {
         RpcException => null,
         SandboxNotFoundException => ApiErrors.Create(StatusCode.NotFound, ApiErrors.SandboxNotFound, e.Message),

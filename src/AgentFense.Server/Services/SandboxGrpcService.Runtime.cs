@@ -1,7 +1,4 @@
 using AgentFense.Api.V1;
-using Grpc.Core;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using static AgentFense.Server.Services.ApiMapping;
 
 namespace AgentFense.Server.Services;
@@ -13,15 +10,14 @@ internal sealed partial class SandboxGrpcService
     /// image must exist on the daemon now (INVALID_ARGUMENT <c>IMAGE_NOT_FOUND</c>; nothing is pulled) and the
     /// daemon must answer (UNAVAILABLE <c>DOCKER_UNAVAILABLE</c>), so a sandbox that could never start is not made.
     /// </summary>
-    private async Task<(RuntimeType Runtime, string Image)> ChooseRuntimeAsync(CreateSandboxRequest request, ServerCallContext context)
+    private async Task<(RuntimeType Runtime, string Image)> ChooseRuntimeAsync(CreateSandboxRequest request, CancellationToken cancellationToken)
     {
-        var options = context.GetHttpContext().RequestServices.GetRequiredService<ServerOptions>();
         var runtime = request.Runtime switch
         {
             RuntimeType.Bwrap => RuntimeType.Bwrap,
             RuntimeType.Docker => RuntimeType.Docker,
             RuntimeType.Unspecified => string.Equals(options.DefaultRuntime, "docker", StringComparison.OrdinalIgnoreCase) ? RuntimeType.Docker : RuntimeType.Bwrap,
-            _ => throw Invalid($"runtime {(int)request.Runtime} is not known (bwrap or docker)"),
+            _ => throw Invalid($"runtime {(int)request.Runtime} is not a runtime type (bwrap or docker)"),
         };
         if (runtime == RuntimeType.Bwrap)
         {
@@ -33,7 +29,7 @@ internal sealed partial class SandboxGrpcService
             ?? throw Invalid("the request names no image and this server has no default image (AGENTFENSE_DEFAULT_IMAGE)", ApiErrors.ImageNotFound);
         if (image.Any(char.IsWhiteSpace) || image.Any(char.IsControl))
             throw Invalid($"image name '{image}' is not valid", ApiErrors.ImageNotFound);
-        await manager.Docker.CheckImageAsync(image, context.CancellationToken);
+        await manager.Docker.CheckImageAsync(image, cancellationToken);
         return (runtime, image);
     }
 }
