@@ -28,16 +28,24 @@ internal static class BoxUser
             File.WriteAllBytes(Path.Combine(etcDirectory, file), []);
     }
 
-    /// <summary>Reads the image's files from the created container and writes the merged ones.</summary>
-    public static async Task WriteAsync(IDockerClient client, string containerId, BoxSpec spec, string etcDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the image's passwd and group from a created container of it (each read makes the daemon mount the
+    /// container's root, tens of milliseconds: the runtime keeps the result per image id).
+    /// </summary>
+    public static async Task<ImageUsers> ReadAsync(IDockerClient client, string containerId, CancellationToken cancellationToken)
     {
         // Both at once: each is a round trip to the daemon on the start path.
         var passwdRead = ReadAsync(client, containerId, "/etc/passwd", cancellationToken);
         var groupRead = ReadAsync(client, containerId, "/etc/group", cancellationToken);
-        var passwd = await passwdRead.ConfigureAwait(false) ?? "root:x:0:0:root:/root:/bin/sh\n";
-        var group = await groupRead.ConfigureAwait(false) ?? "root:x:0:\n";
-        await File.WriteAllTextAsync(Path.Combine(etcDirectory, "passwd"), MergePasswd(passwd, spec), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(etcDirectory, "group"), MergeGroup(group, spec), cancellationToken).ConfigureAwait(false);
+        return new ImageUsers(await passwdRead.ConfigureAwait(false) ?? "root:x:0:0:root:/root:/bin/sh\n",
+            await groupRead.ConfigureAwait(false) ?? "root:x:0:\n");
+    }
+
+    /// <summary>Writes the image's files with the box user and group merged in.</summary>
+    public static void Write(string etcDirectory, ImageUsers image, BoxSpec spec)
+    {
+        File.WriteAllText(Path.Combine(etcDirectory, "passwd"), MergePasswd(image.Passwd, spec));
+        File.WriteAllText(Path.Combine(etcDirectory, "group"), MergeGroup(image.Group, spec));
     }
 
     /// <summary><paramref name="passwd"/> with the box user appended unless its uid has an entry.</summary>
@@ -93,3 +101,6 @@ internal static class BoxUser
         return null;
     }
 }
+
+/// <summary>An image's own <c>/etc/passwd</c> and <c>/etc/group</c>.</summary>
+internal sealed record class ImageUsers(string Passwd, string Group);

@@ -14,13 +14,14 @@ namespace AgentFense.Runtime.Docker;
 /// <c>docker exec</c> per command).
 /// </summary>
 /// <remarks>
-/// Start sequence (a failure removes what exists, in reverse): listen on <c>docker/&lt;id&gt;/init.sock</c>
-/// of the state directory; create the container (<see cref="ContainerRequest"/>): a missing image is a
-/// <see cref="BoxImageNotFoundException"/> (images are never pulled implicitly); write its passwd and group
-/// (<see cref="BoxUser"/>); start it and wait for it in the
-/// background; accept init's connection (or see the container exit first, with its log in the error);
-/// wait for init's Hello. An unreachable daemon is a <see cref="BoxRuntimeUnavailableException"/> naming the
-/// socket tried.
+/// Start sequence (a failure removes what exists, in reverse): listen on <c>docker/&lt;id&gt;/init.sock</c> of
+/// the state directory; look the image up (a missing one is a <see cref="BoxImageNotFoundException"/> before
+/// anything is created: images are never pulled implicitly); create the container
+/// (<see cref="ContainerRequest"/>); write its passwd and group (<see cref="BoxUser"/>; the image's own files
+/// are read once per image id, since each read makes the daemon mount the container's root); start it and
+/// wait for it in the background; accept init's connection (or see the container exit first, with its log in
+/// the error); wait for init's Hello. An unreachable daemon is a <see cref="BoxRuntimeUnavailableException"/>
+/// naming the socket tried.
 /// </remarks>
 public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
 {
@@ -29,6 +30,7 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
     private readonly InitBinaryCopies _initCopies;
     private readonly Lock _loaderLock = new();
     private readonly Dictionary<string, InitLoader> _loaders = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ImageUsers> _imageUsers = new(StringComparer.Ordinal);
 
     /// <summary>Creates the runtime; nothing is contacted until the first call.</summary>
     /// <exception cref="ArgumentException"><c>DOCKER_HOST</c> is not a usable address.</exception>
@@ -80,10 +82,17 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         InitClient? client = null;
         try
         {
+            var imageId = await ImageIdAsync(image, timeout.Token).ConfigureAwait(false);
             BoxUser.Prepare(listener.EtcDirectory);
             var request = ContainerRequest.Build(spec, image, _options, loader, initCopy, listener.Directory, listener.EtcDirectory);
             containerId = await CreateAsync(spec, image, request, timeout.Token).ConfigureAwait(false);
-            await Call(() => BoxUser.WriteAsync(_client, containerId, spec, listener.EtcDirectory, timeout.Token)).ConfigureAwait(false);
+            if (!_imageUsers.TryGetValue(imageId, out var users))
+            {
+                var id = containerId;
+                users = await Call(() => BoxUser.ReadAsync(_client, id, timeout.Token)).ConfigureAwait(false);
+                _imageUsers[imageId] = users;
+            }
+            BoxUser.Write(listener.EtcDirectory, users, spec);
             await Call(() => _client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), timeout.Token)).ConfigureAwait(false);
             var exit = WaitExitAsync(containerId);
             var accept = listener.AcceptAsync(timeout.Token);
@@ -152,8 +161,7 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
     public async Task CheckImageAsync(string image, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(image);
-        if (await ImageMissingAsync(image, cancellationToken).ConfigureAwait(false))
-            throw new BoxImageNotFoundException(image, $"image '{image}' does not exist on the Docker daemon at {EndpointDescription} (images are not pulled implicitly: pull or build it first)");
+        await ImageIdAsync(image, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Releases the Engine API client.</summary>
@@ -165,11 +173,10 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         {
             return (await Call(() => _client.Containers.CreateContainerAsync(request, cancellationToken)).ConfigureAwait(false)).ID;
         }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound && e.ResponseBody.Contains("No such image", StringComparison.OrdinalIgnoreCase))
         {
-            if (await ImageMissingAsync(image, cancellationToken).ConfigureAwait(false))
-                throw new BoxImageNotFoundException(image, $"image '{image}' does not exist on the Docker daemon at {EndpointDescription} (images are not pulled implicitly: pull or build it first)", e);
-            throw new BoxException($"box {spec.Id}: creating the container from '{image}' failed: {e.StatusCode} {e.ResponseBody}", e);
+            // Removed between the check and the create.
+            throw new BoxImageNotFoundException(image, $"image '{image}' does not exist on the Docker daemon at {EndpointDescription} (images are not pulled implicitly: pull or build it first)", e);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
@@ -183,16 +190,17 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         }
     }
 
-    private async Task<bool> ImageMissingAsync(string image, CancellationToken cancellationToken)
+    /// <summary>The id of <paramref name="image"/> (content-addressed: what the passwd cache is keyed by).</summary>
+    /// <exception cref="BoxImageNotFoundException">The daemon does not have it, or the name is not a valid reference.</exception>
+    private async Task<string> ImageIdAsync(string image, CancellationToken cancellationToken)
     {
         try
         {
-            await Call(() => _client.Images.InspectImageAsync(image, cancellationToken)).ConfigureAwait(false);
-            return false;
+            return (await Call(() => _client.Images.InspectImageAsync(image, cancellationToken)).ConfigureAwait(false)).ID;
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            return true;
+            throw new BoxImageNotFoundException(image, $"image '{image}' does not exist on the Docker daemon at {EndpointDescription} (images are not pulled implicitly: pull or build it first)", e);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
         {
