@@ -21,6 +21,7 @@ public sealed class DockerBox : Box
     private Task? _teardown;
     private long _oomKills;
     private long _exitCode = -1;
+    private string _logTail = "";
 
     internal DockerBox(BoxSpec spec, string image, DockerRuntime runtime, string containerId, int pid, InitClient client, Socket socket,
         InitListener listener, Task<long> containerExit)
@@ -47,6 +48,9 @@ public sealed class DockerBox : Box
 
     /// <summary>The image the container runs.</summary>
     public string Image { get; }
+
+    /// <summary>The last lines init and the container wrote (kept when the box ended on its own; empty otherwise).</summary>
+    public string LogTail => Volatile.Read(ref _logTail);
 
     /// <summary>The memory cgroup Docker made for the container (null when not found).</summary>
     public string? CgroupDirectory => _cgroup.Directory;
@@ -81,6 +85,9 @@ public sealed class DockerBox : Box
         // The counter lives in the container's cgroup, which goes with the container.
         Interlocked.Exchange(ref _oomKills, Math.Max(Interlocked.Read(ref _oomKills), _cgroup.OomKillCount));
         Exception? failure = null;
+        // A box that ended on its own says why in its log, which goes with the container.
+        if (!stopped)
+            Volatile.Write(ref _logTail, await _runtime.LogTailAsync(ContainerId).ConfigureAwait(false));
         try
         {
             await _runtime.RemoveContainerAsync(ContainerId).ConfigureAwait(false);

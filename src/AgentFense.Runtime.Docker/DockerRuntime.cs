@@ -267,7 +267,8 @@ public sealed partial class DockerRuntime : IBoxRuntime, IDisposable
         }
     }
 
-    private async Task<string> LogTailAsync(string containerId)
+    /// <summary>The last lines container <paramref name="containerId"/> wrote (stdout and stderr), or why they are not available.</summary>
+    internal async Task<string> LogTailAsync(string containerId)
     {
         try
         {

@@ -63,6 +63,9 @@ public sealed class DockerRuntimeTests
         Assert.Contains("No such file or directory", lines[2], StringComparison.Ordinal);
         Assert.Contains("Read-only file system", result.StdoutText, StringComparison.Ordinal);
         Assert.Equal("made\n", File.ReadAllText(workspace["out.txt"]));
+        // Sessions too: init needs nothing of the image (an init that loaded libssl for its session token died here).
+        await using var session = await box.Client.CreateSessionAsync(new AgentFense.Runtime.Init.SessionOptions { Environment = box.Environment }, Token);
+        Assert.Equal("/tmp\n", (await session.ExecAsync("cd /tmp && pwd", cancellationToken: Token)).StdoutText);
     }
 
     [Fact]
