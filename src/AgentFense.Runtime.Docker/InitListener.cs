@@ -86,8 +86,16 @@ internal sealed class InitListener : IDisposable
         foreach (var directory in System.IO.Directory.EnumerateDirectories(root))
         {
             var name = Path.GetFileName(directory);
-            if (!keep(name.EndsWith(".etc", StringComparison.Ordinal) ? name[..^4] : name))
+            if (keep(name.EndsWith(".etc", StringComparison.Ordinal) ? name[..^4] : name))
+                continue;
+            try
+            {
                 System.IO.Directory.Delete(directory, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Its box's own teardown (the container went away under it) got there first.
+            }
         }
     }
 
