@@ -134,7 +134,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             });
         });
         builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
-            .AddSingleton<SessionTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
+            .AddSingleton<SessionTable>().AddSingleton<ProcessTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
             // Authentication first: an unauthenticated call reaches nothing else.

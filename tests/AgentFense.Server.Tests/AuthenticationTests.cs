@@ -201,6 +201,8 @@ public sealed class AuthenticationTests
                 ALTER TABLE sandboxes DROP COLUMN in_error;
                 ALTER TABLE sandboxes DROP COLUMN status_reason;
                 DROP TABLE sessions;
+                ALTER TABLE codebases DROP COLUMN read_only;
+                ALTER TABLE codebases DROP COLUMN host_path;
                 PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();
@@ -217,7 +219,7 @@ public sealed class AuthenticationTests
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || ':' || (SELECT auth_owner FROM codebases)";
-            Assert.Equal("4:", command.ExecuteScalar());
+            Assert.Equal("5:", command.ExecuteScalar());
         }
     }
 

@@ -21,11 +21,13 @@ public sealed class SchemaV4MigrationTests
         await harness.RestartAsync(null, () => Run(database, """
             ALTER TABLE sandboxes DROP COLUMN in_error;
             ALTER TABLE sandboxes DROP COLUMN status_reason;
+            ALTER TABLE codebases DROP COLUMN read_only;
+            ALTER TABLE codebases DROP COLUMN host_path;
             PRAGMA user_version = 3;
             """));
 
         Assert.Equal(created, await harness.Sandboxes.GetSandboxAsync(new GetSandboxRequest { SandboxId = created.Id }, cancellationToken: Token));
-        Assert.Equal("4:0:", Run(database, "SELECT (SELECT user_version FROM pragma_user_version) || ':' || in_error || ':' || status_reason FROM sandboxes"));
+        Assert.Equal("5:0:", Run(database, "SELECT (SELECT user_version FROM pragma_user_version) || ':' || in_error || ':' || status_reason FROM sandboxes"));
     }
 
     [Fact]

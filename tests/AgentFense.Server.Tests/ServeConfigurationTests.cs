@@ -73,7 +73,7 @@ public sealed class ServeConfigurationTests
               "defaults": {"runtime": "docker", "image": "python:3.12-slim", "network": true, "expiresIn": "1h30m",
                            "execTimeout": 90, "memory": "512M", "cpus": 1.5, "cpuShares": 512, "pids": 256,
                            "tmpSize": 1048576, "deltaSize": "2G"},
-              "limits": {"maxSandboxesPerOwner": 20},
+              "limits": {"maxSandboxesPerOwner": 20, "maxArchiveSize": "64M"},
               "timeouts": {"shutdownGrace": "250ms", "expiryInterval": "2s"},
             }
             """);
@@ -111,6 +111,7 @@ public sealed class ServeConfigurationTests
         Assert.Equal(TimeSpan.FromMinutes(90), options.DefaultExpiry);
         Assert.Equal(TimeSpan.FromSeconds(90), options.DefaultExecTimeout);
         Assert.Equal(["/srv/repos", "/home/ci"], options.RegisterAllowedDirectories);
+        Assert.Equal(64L << 20, options.MaxArchiveBytes);
     }
 
     [Theory]
@@ -162,6 +163,7 @@ public sealed class ServeConfigurationTests
         Assert.Equal(defaults.DefaultLimits.TmpSizeBytes, options.DefaultLimits.TmpSizeBytes);
         Assert.Equal(0, options.MaxSandboxesPerOwner);
         Assert.Empty(options.RegisterAllowedDirectories);
+        Assert.Equal(ServerOptions.DefaultMaxArchiveBytes, options.MaxArchiveBytes);
         Assert.Null(options.TlsCertificatePath);
         Assert.False(options.AllowNonLoopback);
     }

@@ -33,6 +33,8 @@ public sealed partial class ServeConfiguration
             throw new FormatException("defaults.deltaSize is 0");
         if (MaxSandboxesPerOwner is > int.MaxValue)
             throw new FormatException($"limits.maxSandboxesPerOwner {MaxSandboxesPerOwner} is too large");
+        if (MaxArchiveSize is 0)
+            throw new FormatException("limits.maxArchiveSize is 0");
         if (ExpiryInterval is { } interval && interval < TimeSpan.FromMilliseconds(10))
             throw new FormatException("timeouts.expiryInterval is below 10ms");
         foreach (var directory in RegisterAllowedDirectories ?? [])
@@ -67,6 +69,7 @@ public sealed partial class ServeConfiguration
             },
             DefaultDeltaSizeBytes = DeltaSize ?? defaults.DefaultDeltaSizeBytes,
             MaxSandboxesPerOwner = (int)(MaxSandboxesPerOwner ?? 0),
+            MaxArchiveBytes = MaxArchiveSize ?? defaults.MaxArchiveBytes,
             ShutdownGrace = ShutdownGrace ?? defaults.ShutdownGrace,
             ExpiryInterval = ExpiryInterval ?? defaults.ExpiryInterval,
             Log = log,

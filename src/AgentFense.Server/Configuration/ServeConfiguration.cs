@@ -77,6 +77,9 @@ public sealed partial class ServeConfiguration
     /// <summary>Most sandboxes per owner; zero: no limit.</summary>
     public long? MaxSandboxesPerOwner { get; set; }
 
+    /// <summary>Most bytes of one archive upload, sent and unpacked.</summary>
+    public long? MaxArchiveSize { get; set; }
+
     /// <summary>How long a stop waits for running calls.</summary>
     public TimeSpan? ShutdownGrace { get; set; }
 
@@ -131,6 +134,7 @@ public sealed partial class ServeConfiguration
             TmpSize = over.TmpSize ?? TmpSize,
             DeltaSize = over.DeltaSize ?? DeltaSize,
             MaxSandboxesPerOwner = over.MaxSandboxesPerOwner ?? MaxSandboxesPerOwner,
+            MaxArchiveSize = over.MaxArchiveSize ?? MaxArchiveSize,
             ShutdownGrace = over.ShutdownGrace ?? ShutdownGrace,
             ExpiryInterval = over.ExpiryInterval ?? ExpiryInterval,
             ApiKeys = Merge(ApiKeys, over.ApiKeys),

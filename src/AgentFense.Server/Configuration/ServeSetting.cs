@@ -40,6 +40,8 @@ public sealed record class ServeSetting(string Key, string Variable, SettingKind
         new("defaults.deltaSize", "AGENTFENSE_DEFAULT_DELTA_SIZE", SettingKind.Size, "most bytes a sandbox's delta may hold", (c, v) => c.DeltaSize = (long)v),
         new("limits.maxSandboxesPerOwner", "AGENTFENSE_MAX_SANDBOXES_PER_OWNER", SettingKind.Integer, "most sandboxes one owner may have (0: no limit)",
             (c, v) => c.MaxSandboxesPerOwner = (long)v),
+        new("limits.maxArchiveSize", "AGENTFENSE_MAX_ARCHIVE_SIZE", SettingKind.Size, "most bytes one UploadArchive may send, and its files may hold unpacked",
+            (c, v) => c.MaxArchiveSize = (long)v),
         new("timeouts.shutdownGrace", "AGENTFENSE_SHUTDOWN_GRACE", SettingKind.Duration, "how long a stop waits for running calls", (c, v) => c.ShutdownGrace = (TimeSpan)v),
         new("timeouts.expiryInterval", "AGENTFENSE_EXPIRY_INTERVAL", SettingKind.Duration, "how often expired sandboxes are destroyed", (c, v) => c.ExpiryInterval = (TimeSpan)v),
     ];

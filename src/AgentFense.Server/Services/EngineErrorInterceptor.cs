@@ -46,6 +46,20 @@ internal sealed class EngineErrorInterceptor : Interceptor
         }
     }
 
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (Map(e) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
     /// <summary>The status an engine exception maps to; null for an RpcException (already one) and for what the contract does not name.</summary>
     internal static RpcException? Map(Exception e) => e switch
     {
@@ -59,6 +73,10 @@ internal sealed class EngineErrorInterceptor : Interceptor
         Runtime.Boxes.BoxRuntimeUnavailableException => ApiErrors.Create(StatusCode.Unavailable, ApiErrors.RuntimeUnavailable, e.Message),
         Runtime.Boxes.BoxException => ApiErrors.Create(StatusCode.Internal, ApiErrors.BoxFailed, $"the box failed: {e.Message}"),
         Runtime.Init.InitException => ApiErrors.Create(StatusCode.Internal, ApiErrors.InitFailed, $"init failed: {e.Message}"),
+        // A call racing a stop of its sandbox finds the box's init client already disposed: the sandbox is no
+        // longer running, which is what the caller must hear (not INTERNAL).
+        ObjectDisposedException { ObjectName: var name } when name?.EndsWith(".InitClient", StringComparison.Ordinal) == true =>
+            ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.SandboxNotRunning, "the sandbox stopped while the call was running"),
         _ => null,
     };
 }

@@ -12,7 +12,7 @@ namespace AgentFense.Server.Storage;
 /// </summary>
 internal sealed partial class MetadataStore
 {
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
@@ -82,13 +82,25 @@ internal sealed partial class MetadataStore
                 """, transaction);
             transaction.Commit();
         }
+        if (current < 5)
+        {
+            // Version 5: codebases registered in place over a host directory (read-only).
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, """
+                ALTER TABLE codebases ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE codebases ADD COLUMN host_path TEXT NOT NULL DEFAULT '';
+                PRAGMA user_version = 5;
+                """, transaction);
+            transaction.Commit();
+        }
     }
 
     public void AddCodebase(Codebase codebase, string authOwner)
     {
         using var connection = Open();
-        Execute(connection, "INSERT INTO codebases (id, name, owner_id, size, file_count, created_at, updated_at, auth_owner) " +
-            "VALUES ($id, $name, $owner, $size, $count, $created, $updated, $auth)", null, ("$auth", authOwner),
+        Execute(connection, "INSERT INTO codebases (id, name, owner_id, size, file_count, created_at, updated_at, auth_owner, read_only, host_path) " +
+            "VALUES ($id, $name, $owner, $size, $count, $created, $updated, $auth, $readOnly, $host)", null, ("$auth", authOwner),
+            ("$readOnly", codebase.ReadOnly ? 1 : 0), ("$host", codebase.HostPath),
             ("$id", codebase.Id), ("$name", codebase.Name), ("$owner", codebase.OwnerId), ("$size", codebase.Size),
             ("$count", codebase.FileCount), ("$created", Ticks(codebase.CreatedAt)), ("$updated", Ticks(codebase.UpdatedAt)));
     }
@@ -98,6 +110,14 @@ internal sealed partial class MetadataStore
         using var connection = Open();
         Execute(connection, "UPDATE codebases SET size = $size, file_count = $count, updated_at = $updated WHERE id = $id", null,
             ("$id", id), ("$size", size), ("$count", fileCount), ("$updated", updatedAt.UtcTicks));
+    }
+
+    /// <summary>Adds <paramref name="sizeDelta"/> and <paramref name="countDelta"/> to the totals of codebase <paramref name="id"/> in one statement.</summary>
+    public void AddCodebaseTotals(string id, long sizeDelta, int countDelta, DateTimeOffset updatedAt)
+    {
+        using var connection = Open();
+        Execute(connection, "UPDATE codebases SET size = size + $size, file_count = file_count + $count, updated_at = $updated WHERE id = $id", null,
+            ("$id", id), ("$size", sizeDelta), ("$count", countDelta), ("$updated", updatedAt.UtcTicks));
     }
 
     public Codebase? GetCodebase(string id) => QueryCodebases("WHERE id = $id", ("$id", id)).FirstOrDefault();
@@ -200,7 +220,7 @@ internal sealed partial class MetadataStore
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, name, owner_id, size, file_count, created_at, updated_at FROM codebases {where} ORDER BY created_at, id";
+        command.CommandText = $"SELECT id, name, owner_id, size, file_count, created_at, updated_at, read_only, host_path FROM codebases {where} ORDER BY created_at, id";
         foreach (var (name, value) in parameters)
             command.Parameters.AddWithValue(name, value);
         using var reader = command.ExecuteReader();
@@ -216,6 +236,8 @@ internal sealed partial class MetadataStore
                 FileCount = reader.GetInt32(4),
                 CreatedAt = FromTicks(reader.GetInt64(5)),
                 UpdatedAt = FromTicks(reader.GetInt64(6)),
+                ReadOnly = reader.GetInt64(7) != 0,
+                HostPath = reader.GetString(8),
             });
         }
         return list;
