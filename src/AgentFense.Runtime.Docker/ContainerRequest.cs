@@ -8,7 +8,8 @@ namespace AgentFense.Runtime.Docker;
 /// The Engine API create request of a box's container. What it asks for, and why:
 /// init (with its loader when dynamic) bound read-only from the host and run as the entrypoint, PID 1,
 /// as the unprivileged box user; the policy view bound at the workspace path; the run directory bound so
-/// init can connect back; every capability dropped and <c>no-new-privileges</c> (Docker's default seccomp
+/// init can connect back; <c>/etc/passwd</c> and <c>/etc/group</c> bound read-only from the box's etc
+/// directory (<see cref="BoxUser"/>); every capability dropped and <c>no-new-privileges</c> (Docker's default seccomp
 /// profile stays on); a read-only root with a size-limited tmpfs <c>/tmp</c>; network <c>none</c> unless the
 /// box asks for it; memory (no swap on top), CPU quota/period/shares and pids from the limits; labels
 /// marking it ours. No restart policy, no Docker init, no auto-remove (the runtime removes it).
