@@ -39,15 +39,22 @@ public sealed partial class SandboxManager
         var endpoint = Docker.Endpoint;
         if (endpoint.Scheme == "unix" && !File.Exists(endpoint.LocalPath))
             return;
+        // A daemon that hangs must not hold up the start of a manager that may never run a docker sandbox.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            var removed = await Docker.SweepAsync(cancellationToken).ConfigureAwait(false);
+            var removed = await Docker.SweepAsync(timeout.Token).ConfigureAwait(false);
             if (removed.Count > 0)
                 Log($"removed {removed.Count} leftover docker container(s): {string.Join(", ", removed)}");
         }
         catch (BoxException e)
         {
             Log($"could not remove leftover docker containers: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log($"the Docker daemon at {Docker.EndpointDescription} did not list its containers within 15 s; leftover containers were not removed");
         }
     }
 
