@@ -120,7 +120,7 @@ public sealed partial class SandboxManager
         }
         try
         {
-            var box = await Runtime.StartAsync(new BoxSpec
+            var box = await RuntimeFor(spec).StartAsync(new BoxSpec
             {
                 Id = id,
                 WorkspaceHostPath = mount.MountPoint,
@@ -131,6 +131,7 @@ public sealed partial class SandboxManager
                 Environment = spec.Environment,
                 Limits = spec.Limits,
                 Network = spec.Network,
+                Image = spec.Image,
             }, cancellationToken).ConfigureAwait(false);
             return (mount, box);
         }
