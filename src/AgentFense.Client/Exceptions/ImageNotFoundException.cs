@@ -6,7 +6,7 @@ namespace AgentFense;
 public class ImageNotFoundException : AgentFenseException
 {
     /// <summary>Creates the error with <paramref name="message"/>; <paramref name="reason"/> is the service's ErrorInfo reason.</summary>
-    public ImageNotFoundException(string message, string? reason = null, Exception? innerException = null, StatusCode statusCode = StatusCode.NotFound)
+    public ImageNotFoundException(string message, string? reason = null, Exception? innerException = null, StatusCode statusCode = StatusCode.InvalidArgument)
         : base(message, statusCode, reason, innerException)
     {
     }
