@@ -8,14 +8,23 @@ namespace AgentFense.Embedded;
 public sealed partial class EmbeddedBackend
 {
     /// <inheritdoc />
-    public Task<SandboxInfo> CreateSandboxAsync(string codebaseId, SandboxOptions options, CancellationToken cancellationToken)
+    public async Task<SandboxInfo> CreateSandboxAsync(string codebaseId, SandboxOptions options, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var codebase = Codebase(codebaseId);
-        if (options.Runtime == RuntimeKind.Docker)
-            throw new InvalidConfigurationException("the embedded engine runs bwrap boxes only; use a server configured with docker for the docker runtime", "RUNTIME_UNAVAILABLE");
         if (options.ExpiresIn is { } expires && expires < TimeSpan.Zero)
             throw new InvalidArgumentException("expires_in may not be negative", "INVALID_ARGUMENT");
+        var docker = options.Runtime == RuntimeKind.Docker;
+        if (docker)
+        {
+            if (string.IsNullOrEmpty(options.Image))
+                throw new ImageNotFoundException("a docker sandbox needs an image (SandboxOptions.Image)", "IMAGE_NOT_FOUND");
+            await Guard(() => _manager.Docker.CheckImageAsync(options.Image, cancellationToken)).ConfigureAwait(false);
+        }
+        else if (!string.IsNullOrEmpty(options.Image))
+        {
+            throw new InvalidArgumentException($"image '{options.Image}' was given for a bwrap sandbox; images are for the docker runtime", "INVALID_ARGUMENT");
+        }
         var rules = options.EffectiveRules();
         var spec = new SandboxSpec
         {
@@ -23,6 +32,8 @@ public sealed partial class EmbeddedBackend
             Rules = [.. rules.Concat(codebase.Hidden).Select(EngineMapping.ToEngine)],
             Limits = EngineMapping.ToLimits(options),
             Network = options.Network,
+            Runtime = docker ? BoxRuntimeKind.Docker : BoxRuntimeKind.Bwrap,
+            Image = docker ? options.Image : null,
         };
         if (options.DeltaSizeBytes is > 0 and { } delta)
             spec = spec with { DeltaSizeLimit = delta };
@@ -45,15 +56,15 @@ public sealed partial class EmbeddedBackend
             Labels = new Dictionary<string, string>(options.Labels),
             CreatedAt = now,
             ExpiresAt = options.ExpiresIn is { } e2 && e2 > TimeSpan.Zero ? now + e2 : null,
-            Runtime = RuntimeKind.Bwrap,
-            Image = options.Image,
+            Runtime = docker ? RuntimeKind.Docker : RuntimeKind.Bwrap,
+            Image = docker ? options.Image : null,
             Resources = options.Resources,
             Network = options.Network,
         });
         _sandboxes[record.Id] = state;
         if (state.Info.ExpiresAt is { } at)
             _ = ExpireAsync(record.Id, at - DateTimeOffset.UtcNow, state.Expiry.Token);
-        return Task.FromResult(WithStatus(state));
+        return WithStatus(state);
     }
 
     /// <inheritdoc />

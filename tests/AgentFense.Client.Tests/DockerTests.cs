@@ -2,9 +2,9 @@ using AgentFense.TestSupport;
 
 namespace AgentFense.Client.Tests;
 
-/// <summary>Docker sandboxes through the SDK, against a server (the in-process engine runs bwrap only).</summary>
+/// <summary>Docker sandboxes through the SDK, against a server and in-process.</summary>
 [Trait("Requires", "Docker")]
-public sealed class DockerTests(RemoteMode mode) : IClassFixture<RemoteMode>
+public abstract class DockerSuite<TMode>(TMode mode) : IClassFixture<TMode> where TMode : SdkMode
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -40,8 +40,17 @@ public sealed class DockerTests(RemoteMode mode) : IClassFixture<RemoteMode>
         Assert.Equal("IMAGE_NOT_FOUND", e.Reason);
         Assert.Contains("agentfense-test/missing:0", e.Message, StringComparison.Ordinal);
 
-        // The codebase FromLocalAsync uploaded was removed with the failure.
-        using var client = mode.NewClient();
-        Assert.DoesNotContain((await client.ListCodebasesAsync(cancellationToken: Token)).Codebases, c => c.Name == Path.GetFileName(project.Path));
+        // The codebase FromLocalAsync made was removed with the failure.
+        if (mode is RemoteMode remote)
+        {
+            using var client = remote.NewClient();
+            Assert.DoesNotContain((await client.ListCodebasesAsync(cancellationToken: Token)).Codebases, c => c.Name == Path.GetFileName(project.Path));
+        }
     }
 }
+
+/// <summary>Docker sandboxes on a server.</summary>
+public sealed class RemoteDockerTests(RemoteMode mode) : DockerSuite<RemoteMode>(mode);
+
+/// <summary>Docker sandboxes in-process.</summary>
+public sealed class EmbeddedDockerTests(EmbeddedMode mode) : DockerSuite<EmbeddedMode>(mode);

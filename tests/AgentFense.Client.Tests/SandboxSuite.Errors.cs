@@ -19,13 +19,9 @@ public abstract partial class SandboxSuite<TMode>
         var rule = await Assert.ThrowsAsync<InvalidConfigurationException>(() =>
             Sandbox.FromLocalAsync(project.Path, options: options with { Rules = [Rule.Read("")] }, cancellationToken: Token));
         Assert.Equal("INVALID_RULE", rule.Reason);
-        if (Mode is EmbeddedMode)
-        {
-            // The in-process engine runs bwrap boxes only (a server runs Docker: see DockerTests).
-            var docker = await Assert.ThrowsAsync<InvalidConfigurationException>(() =>
-                Sandbox.FromLocalAsync(project.Path, options: options with { Runtime = RuntimeKind.Docker, Image = "alpine:3" }, cancellationToken: Token));
-            Assert.Equal("RUNTIME_UNAVAILABLE", docker.Reason);
-        }
+        var image = await Assert.ThrowsAsync<InvalidArgumentException>(() =>
+            Sandbox.FromLocalAsync(project.Path, options: options with { Runtime = RuntimeKind.Bwrap, Image = "alpine:3" }, cancellationToken: Token));
+        Assert.Contains("docker runtime", image.Message, StringComparison.Ordinal);
         var missing = await Assert.ThrowsAsync<InvalidArgumentException>(() => Sandbox.FromLocalAsync(project["nope"], options: options, cancellationToken: Token));
         Assert.Equal("INVALID_PATH", missing.Reason);
     }

@@ -15,6 +15,8 @@ internal static class EngineErrors
         EngineSandboxNotFound notFound => new SandboxNotFoundException($"no sandbox '{notFound.SandboxId}'", "SANDBOX_NOT_FOUND", e),
         SandboxStateException state => new SandboxNotRunningException($"sandbox '{state.SandboxId}' is not running ({state.State.ToString().ToLowerInvariant()}): {e.Message}", "SANDBOX_NOT_RUNNING", e),
         Policy.PolicyException => new InvalidConfigurationException(e.Message, "INVALID_RULE", e),
+        BoxImageNotFoundException => new ImageNotFoundException(e.Message, "IMAGE_NOT_FOUND", e),
+        BoxRuntimeUnavailableException { Runtime: "docker" } => new SandboxRuntimeException(e.Message, "DOCKER_UNAVAILABLE", e, Grpc.Core.StatusCode.Unavailable),
         BoxException => new SandboxRuntimeException($"the box failed: {e.Message}", "BOX_FAILED", e),
         InitException => new SandboxRuntimeException($"init failed: {e.Message}", "INIT_FAILED", e),
         ArgumentException => new InvalidArgumentException(e.Message, "INVALID_ARGUMENT", e),
