@@ -19,12 +19,14 @@ public sealed class CommandExecution : IAsyncDisposable
     private int _reading;
     private bool _cancelSent;
 
-    internal CommandExecution(InitClient client, PendingRequest pending, int pid, uint window)
+    internal CommandExecution(InitClient client, PendingRequest pending, int pid, uint window, CommandStart start)
     {
         _client = client;
         _pending = pending;
         _window = Math.Max(window, 1);
         Pid = pid;
+        _ = _exit.Task.ContinueWith(static (t, state) => ((CommandStart)state!).Report(t), start,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The request id naming this command on the wire.</summary>
