@@ -3,6 +3,7 @@ using AgentFense.Api.V1;
 using AgentFense.Engine;
 using AgentFense.Runtime.Bubblewrap;
 using AgentFense.Server.Codebases;
+using AgentFense.Server.Observability;
 using AgentFense.Server.Services;
 using AgentFense.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -31,6 +32,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
     private readonly SandboxManager _manager;
     private readonly PersistentSandboxRegistry _registry;
     private int _disposed;
+    private ServerTelemetry? _telemetry;
 
     private AgentFenseServer(WebApplication app, SandboxManager manager, PersistentSandboxRegistry registry, IPEndPoint grpc, IPEndPoint http)
     {
@@ -74,6 +76,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
             catalog.Put(sandbox, owner);
         }
+        var telemetry = ServerTelemetry.Create(options, Path.Combine(dataDirectory, "agentfense.db"), catalog);
 
         var manager = await SandboxManager.StartAsync(new SandboxManagerOptions
         {
@@ -81,19 +84,21 @@ public sealed class AgentFenseServer : IAsyncDisposable
             InitPath = options.InitPath,
             CgroupGroupName = options.CgroupGroupName,
             Registry = registry,
-            Log = options.Log,
+            Log = telemetry.EngineLog,
             Bubblewrap = options.BubblewrapStateDirectory is { } state ? new BubblewrapRuntimeOptions { StateDirectory = state } : null,
         }, cancellationToken).ConfigureAwait(false);
+        telemetry.Attach(manager);
         try
         {
-            await ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
-            var app = Build(options, grpc, http, manager, metadata, codebases, catalog);
+            await ResumeAsync(manager, catalog, metadata, resume, telemetry.EngineLog, cancellationToken).ConfigureAwait(false);
+            var app = Build(options, grpc, http, manager, metadata, codebases, catalog, telemetry);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1));
+            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1)) { _telemetry = telemetry };
         }
         catch
         {
             await manager.DisposeAsync().ConfigureAwait(false);
+            await telemetry.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -116,13 +121,10 @@ public sealed class AgentFenseServer : IAsyncDisposable
         }));
 
     private static WebApplication Build(ServerOptions options, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
-        CodebaseStore codebases, SandboxCatalog catalog)
+        CodebaseStore codebases, SandboxCatalog catalog, ServerTelemetry telemetry)
     {
-        var log = options.Log;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        if (log is not null)
-            builder.Logging.AddProvider(new LineLoggerProvider(log)).SetMinimumLevel(LogLevel.Warning);
+        telemetry.ConfigureServices(builder);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -133,6 +135,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
             .AddSingleton<SessionTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
+            // Measured and logged outermost, so the final status (also UNAUTHENTICATED) is what is counted.
+            grpcOptions.Interceptors.Add<TelemetryInterceptor>();
             // Authentication first: an unauthenticated call reaches nothing else.
             grpcOptions.Interceptors.Add<Auth.AuthInterceptor>();
             grpcOptions.Interceptors.Add<EngineErrorInterceptor>();
@@ -150,6 +154,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             .AddCheck("server", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
         var app = builder.Build();
+        telemetry.MapEndpoints(app, app.Services.GetRequiredService<Auth.ApiKeys>());
         app.Use(JsonContentTypeMiddleware.InvokeAsync);
         app.MapGrpcService<CodebaseGrpcService>();
         app.MapGrpcService<SandboxGrpcService>();
@@ -192,6 +197,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
         {
             _registry.FreezeStates();
             await _manager.DisposeAsync().ConfigureAwait(false);
+            if (_telemetry is not null)
+                await _telemetry.DisposeAsync().ConfigureAwait(false);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }

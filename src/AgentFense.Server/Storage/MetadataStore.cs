@@ -12,7 +12,7 @@ namespace AgentFense.Server.Storage;
 /// </summary>
 internal sealed class MetadataStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 5;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
@@ -56,6 +56,14 @@ internal sealed class MetadataStore
                 ALTER TABLE sandboxes ADD COLUMN auth_owner TEXT NOT NULL DEFAULT '';
                 PRAGMA user_version = 2;
                 """, transaction);
+            transaction.Commit();
+        }
+        if (current < 5)
+        {
+            // Version 5: the audit trail (Audit/AuditSchema.cs).
+            using var transaction = connection.BeginTransaction();
+            Audit.AuditSchema.Create(connection, transaction);
+            Execute(connection, "PRAGMA user_version = 5", transaction);
             transaction.Commit();
         }
     }
