@@ -76,6 +76,7 @@ public sealed partial class SandboxManager
             _registry.Remove(id);
             _entries.TryRemove(id, out _);
             operation.Succeeded();
+            OnDestroyed(id);
         }
         finally
         {

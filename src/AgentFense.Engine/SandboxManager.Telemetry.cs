@@ -27,7 +27,10 @@ public sealed partial class SandboxManager
     /// Raised for every command a running sandbox's box ran (execs and session commands) once it ended, with the
     /// sandbox id; on the init client's receiving thread, so handlers must be short and must not throw.
     /// </summary>
-    public event Action<string, CommandRecord>? CommandEnded;
+    public event Action<SandboxCommand>? CommandEnded;
+
+    /// <summary>Raised once a sandbox was destroyed (its id), before the destroy call returns.</summary>
+    public event Action<string>? Destroyed;
 
     /// <summary>Hooks a freshly started sandbox's mount and box to the events and metrics; the caller holds the gate.</summary>
     private void AttachTelemetry(SandboxEntry entry, SandboxMount mount, Box box)
@@ -37,9 +40,10 @@ public sealed partial class SandboxManager
         mount.FileSystem.Audit.Refused += refusal => Refused?.Invoke(id, refusal);
         box.Client.CommandEnded += record =>
         {
+            var outcome = OutcomeOf(entry, box, record);
             EngineMetrics.CommandDuration.Record(record.Duration.TotalSeconds,
-                new KeyValuePair<string, object?>("runtime", runtime), new KeyValuePair<string, object?>("outcome", OutcomeOf(entry, box, record)));
-            CommandEnded?.Invoke(id, record);
+                new KeyValuePair<string, object?>("runtime", runtime), new KeyValuePair<string, object?>("outcome", outcome));
+            CommandEnded?.Invoke(new SandboxCommand(id, record, outcome));
         };
         entry.Stats = new BoxStatsReader(box);
         entry.OomKillsSeen = 0;
@@ -61,6 +65,19 @@ public sealed partial class SandboxManager
     /// A command's outcome label: <c>exit_zero</c>, <c>exit_nonzero</c>, <c>timeout</c>, <c>oom</c> (killed while the
     /// box's OOM-kill count rose), <c>killed</c> (another signal or a cancel), or <c>failed</c> (never ran).
     /// </summary>
+    private void OnDestroyed(string id)
+    {
+        try
+        {
+            Destroyed?.Invoke(id);
+        }
+        catch (Exception e)
+        {
+            // The sandbox is gone either way; an observer's failure must not turn the destroy into an error.
+            Log($"sandbox {id}: a destroy observer failed: {e.Message}");
+        }
+    }
+
     internal static string OutcomeOf(SandboxEntry entry, Box box, CommandRecord record)
     {
         if (record.Exit is not { } exit)
