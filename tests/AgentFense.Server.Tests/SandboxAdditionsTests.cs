@@ -94,9 +94,10 @@ public sealed class SandboxAdditionsTests
         if (back.Status == SandboxStatus.Running)
             Assert.NotEqual(0, (await RunAsync(harness, id, "cat secret.txt")).ExitCode);
 
+        // The audit is persisted: a stopped sandbox's trail is still there.
         await harness.Sandboxes.StopSandboxAsync(new StopSandboxRequest { SandboxId = id }, cancellationToken: Token);
-        await AssertStatusAsync(StatusCode.FailedPrecondition,
-            () => harness.Sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_RUNNING");
+        var stopped = await harness.Sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, cancellationToken: Token);
+        Assert.Contains(stopped.Entries, e => e.Path == "notes.txt" && e.Level == Permission.View);
         await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
     }
 
