@@ -46,6 +46,9 @@ public sealed class AgentFenseServer : IAsyncDisposable
     /// <summary>Where gRPC listens (the bound port when 0 was asked for).</summary>
     public IPEndPoint GrpcEndPoint { get; }
 
+    /// <summary>The web host's services (tests check which telemetry providers exist).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>The server's logs, metrics, traces and audit trail (tests reach the audit's purge through it).</summary>
     internal ServerTelemetry? Telemetry => _telemetry;
 
