@@ -51,7 +51,10 @@ internal sealed class ServerTelemetry : IAsyncDisposable
         AuditStore = new AuditStore(databasePath);
         var auditLogger = Loggers.CreateLogger("AgentFense.Server.Audit");
         Recorder = new AuditRecorder(AuditStore, observability, SessionOf, id => catalog.OwnerOf(id) ?? "", line => auditLogger.LogError("{Message}", line));
+        // Instruments exist from the first scrape on (a mounts gauge of 0 says more than no series at all).
         ServerMetrics.EnsureCreated();
+        _ = FuseMetrics.OperationDuration;
+        _ = SandboxFsMetrics.Refusals;
     }
 
     /// <summary>Loggers writing to <see cref="ServerOptions.Log"/> in the configured format (none when it is null).</summary>
