@@ -313,10 +313,9 @@ public sealed class SandboxAdditionsTests
         (status, _) = await harness.SendJsonAsync(HttpMethod.Put, $"/v1/sandboxes/{id}/rules", new { permissions = Array.Empty<object>() }, KeyB);
         Assert.Equal(HttpStatusCode.NotFound, status);
 
-        // The owner reaches them: a sandbox that never ran has no changes, and no audit (not running).
+        // The owner reaches them: a sandbox that never ran has no changes, and an empty audit trail.
         Assert.Empty((await client.GetSandboxChangesAsync(new GetSandboxChangesRequest { SandboxId = id }, alice, cancellationToken: Token)).Changes);
-        await AssertStatusAsync(StatusCode.FailedPrecondition,
-            () => client.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, alice, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_RUNNING");
+        Assert.Empty((await client.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, alice, cancellationToken: Token)).Entries);
         var update = new UpdateSandboxRulesRequest { SandboxId = id };
         update.Permissions.Add(Rule("**", Permission.Read));
         Assert.Single((await client.UpdateSandboxRulesAsync(update, alice, cancellationToken: Token)).Permissions);

@@ -10,15 +10,15 @@ namespace AgentFense.Server.Audit;
 internal static class AuditSchema
 {
     public const string Sql = """
-        CREATE TABLE audit_events (
+        CREATE TABLE IF NOT EXISTS audit_events (
           seq INTEGER PRIMARY KEY AUTOINCREMENT, sandbox_id TEXT NOT NULL, time INTEGER NOT NULL, kind INTEGER NOT NULL,
           operation TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '', level INTEGER NOT NULL DEFAULT 0,
           rule_pattern TEXT, rule_type INTEGER, rule_permission INTEGER, rule_priority INTEGER,
           session_id TEXT NOT NULL DEFAULT '', command TEXT NOT NULL DEFAULT '', exit_code INTEGER NOT NULL DEFAULT 0,
           duration_us INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL DEFAULT '');
-        CREATE INDEX audit_events_sandbox ON audit_events(sandbox_id, seq);
-        CREATE INDEX audit_events_sandbox_time ON audit_events(sandbox_id, time);
-        CREATE TABLE audit_sandboxes (
+        CREATE INDEX IF NOT EXISTS audit_events_sandbox ON audit_events(sandbox_id, seq);
+        CREATE INDEX IF NOT EXISTS audit_events_sandbox_time ON audit_events(sandbox_id, time);
+        CREATE TABLE IF NOT EXISTS audit_sandboxes (
           sandbox_id TEXT PRIMARY KEY, auth_owner TEXT NOT NULL DEFAULT '', destroyed_at INTEGER);
         """;
 

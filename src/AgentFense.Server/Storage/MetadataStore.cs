@@ -12,7 +12,7 @@ namespace AgentFense.Server.Storage;
 /// </summary>
 internal sealed class MetadataStore
 {
-    private const int SchemaVersion = 5;
+    internal const int SchemaVersion = 5;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
