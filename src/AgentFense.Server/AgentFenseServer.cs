@@ -23,7 +23,7 @@ namespace AgentFense.Server;
 /// Start order: open SQLite, rebuild the engine's registry from the sandbox rows, start the engine (it marks
 /// sandboxes that were running as stopped and cleans what a crashed predecessor left), start again the
 /// sandboxes that were running when the last server ended (a fresh box over the same delta; commands and
-/// sessions are lost), then listen. Disposal stops listening first, then the engine (running boxes are
+/// sessions are lost; one that cannot start is ERROR with the reason), then listen. Disposal stops listening first, then the engine (running boxes are
 /// stopped, deltas kept, and their rows still say running so the next start resumes them).
 /// </remarks>
 public sealed class AgentFenseServer : IAsyncDisposable
@@ -55,17 +55,23 @@ public sealed class AgentFenseServer : IAsyncDisposable
     /// <summary>Where the REST routes listen (the bound port when 0 was asked for).</summary>
     public IPEndPoint HttpEndPoint { get; }
 
+    /// <summary>Both endpoints are served over TLS (<see cref="ServerOptions.TlsCertificatePath"/>).</summary>
+    public bool UsesTls { get; private init; }
+
     /// <summary>Completes when the server is asked to stop (SIGTERM, Ctrl-C in a console host).</summary>
     public CancellationToken StoppingToken => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Opens the data directory, starts the engine and listens on both endpoints.</summary>
     /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
+    /// <exception cref="FormatException">The TLS certificate or key cannot be loaded.</exception>
     public static async Task<AgentFenseServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var allowNonLoopback = options.AllowNonLoopback || options.ApiKeys.Count > 0;
         var grpc = Parse(options.GrpcAddress, allowNonLoopback, "gRPC");
         var http = Parse(options.HttpAddress, allowNonLoopback, "HTTP");
+        // Loaded before anything starts, so a bad certificate or key leaves nothing running.
+        var certificate = options.TlsCertificatePath is { } certificatePath ? Configuration.TlsCertificates.Load(certificatePath, options.TlsKeyPath) : null;
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
 
@@ -76,7 +82,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
         var resume = new List<string>();
         foreach (var (sandbox, stored, owner) in metadata.ListSandboxes())
         {
-            if ((SandboxState)stored == SandboxState.Running)
+            // An ERROR sandbox failed to resume at an earlier start: it was meant to run, so it is tried again.
+            if ((SandboxState)stored == SandboxState.Running || sandbox.Status == Api.V1.SandboxStatus.Error)
                 resume.Add(sandbox.Id);
             var spec = ApiMapping.ToSpec(sandbox, codebases.PathOf(sandbox.CodebaseId));
             registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
@@ -96,10 +103,14 @@ public sealed class AgentFenseServer : IAsyncDisposable
         telemetry.Attach(manager);
         try
         {
-            await ResumeAsync(manager, catalog, metadata, resume, telemetry.EngineLog, cancellationToken).ConfigureAwait(false);
-            var app = Build(options, grpc, http, manager, metadata, codebases, catalog, telemetry);
+            await SandboxResume.ResumeAsync(manager, catalog, metadata, resume, telemetry.EngineLog, cancellationToken).ConfigureAwait(false);
+            var app = Build(options, certificate, grpc, http, manager, metadata, codebases, catalog, telemetry);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1)) { _telemetry = telemetry };
+            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1))
+            {
+                UsesTls = options.TlsCertificatePath is not null,
+                _telemetry = telemetry,
+            };
         }
         catch
         {
@@ -109,24 +120,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the sandboxes that were running; one that fails stays stopped (logged).</summary>
-    private static Task ResumeAsync(SandboxManager manager, SandboxCatalog catalog, MetadataStore metadata, List<string> ids,
-        Action<string>? log, CancellationToken cancellationToken) =>
-        Task.WhenAll(ids.Select(async id =>
-        {
-            try
-            {
-                await manager.StartAsync(id, cancellationToken).ConfigureAwait(false);
-                catalog.Update(id, s => s.StartedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), metadata);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // TODO(issue 5): ERROR status with the reason (a new field) instead of a log line.
-                log?.Invoke($"sandbox {id} was running and could not be started again: {e.Message}");
-            }
-        }));
-
-    private static WebApplication Build(ServerOptions options, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
+    private static WebApplication Build(ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
         CodebaseStore codebases, SandboxCatalog catalog, ServerTelemetry telemetry)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -134,11 +128,22 @@ public sealed class AgentFenseServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(grpc, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(http, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(grpc, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+            });
+            kestrel.Listen(http, listen =>
+            {
+                // Over TLS, ALPN lets REST clients speak HTTP/2 as well; in clear text HTTP/1.1 only (no h2c upgrade).
+                listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+            });
         });
         builder.Services.AddSingleton(manager).AddSingleton(metadata).AddSingleton(codebases).AddSingleton(catalog)
-            .AddSingleton<SessionTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
+            .AddSingleton<SessionTable>().AddSingleton<ProcessTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
             // Measured and logged outermost, so the final status (also UNAUTHENTICATED) is what is counted.

@@ -76,6 +76,15 @@ public sealed record class ServerOptions
     /// </summary>
     public IReadOnlyList<string> RegisterAllowedDirectories { get; init; } = [];
 
+    /// <summary>
+    /// The most bytes one <c>UploadArchive</c> may send, and the most its files may hold unpacked (a bound on
+    /// compression bombs too); past it the archive is refused with RESOURCE_EXHAUSTED and nothing is written.
+    /// </summary>
+    public long MaxArchiveBytes { get; init; } = DefaultMaxArchiveBytes;
+
+    /// <summary>The default of <see cref="MaxArchiveBytes"/>: 4 GiB.</summary>
+    public const long DefaultMaxArchiveBytes = 4L * 1024 * 1024 * 1024;
+
     /// <summary>A PEM certificate (chain) to serve both endpoints over TLS; null: plain text (h2c and HTTP/1.1).</summary>
     public string? TlsCertificatePath { get; init; }
 

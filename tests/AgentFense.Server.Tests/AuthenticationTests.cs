@@ -198,6 +198,11 @@ public sealed class AuthenticationTests
             command.CommandText = """
                 ALTER TABLE codebases DROP COLUMN auth_owner;
                 ALTER TABLE sandboxes DROP COLUMN auth_owner;
+                ALTER TABLE sandboxes DROP COLUMN in_error;
+                ALTER TABLE sandboxes DROP COLUMN status_reason;
+                DROP TABLE sessions;
+                ALTER TABLE codebases DROP COLUMN read_only;
+                ALTER TABLE codebases DROP COLUMN host_path;
                 PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();

@@ -69,6 +69,36 @@ public sealed class ServeCommandTests
         Assert.DoesNotContain("secret-key-1", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"defaults\": {\"memory\": \"1M\"}}", null, null, "defaults.memory 1048576 is below 4M")]
+    [InlineData("{}", "AGENTFENSE_DEFAULT_EXPIRY", "tomorrow", "AGENTFENSE_DEFAULT_EXPIRY 'tomorrow' is not a duration")]
+    [InlineData("{}", "AGENTFENSE_TLS_KEY", "/k.pem", "tls.key is set without tls.certificate")]
+    [InlineData("{\"tls\": {\"certificate\": \"/nonexistent.pem\"}}", null, null, "tls: cannot load the certificate /nonexistent.pem")]
+    public async Task Serve_BadSetting_Exit2_BeforeAnythingStarts(string json, string? variable, string? value, string message)
+    {
+        using var data = new TempDirectory("agentfense-serve-");
+        var config = data.WriteFile("config.json", json);
+        var environment = new Dictionary<string, string>();
+        if (variable is not null)
+            environment[variable] = value!;
+        var (code, stderr) = await RunCliWithEnvAsync(environment, "serve", "--config", config, "--data", Path.Combine(data.Path, "data"));
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(data.Path, "data")));
+    }
+
+    [Fact]
+    public async Task Serve_Help_ListsEverySetting()
+    {
+        var (code, stdout) = await RunCliStdoutAsync("serve", "--help");
+        Assert.True(code == 0, $"exit {code}");
+        foreach (var setting in Configuration.ServeSetting.All)
+        {
+            Assert.Contains(setting.Key, stdout, StringComparison.Ordinal);
+            Assert.Contains("$" + setting.Variable, stdout, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Serve_MissingConfigFile_Exit2()
     {
@@ -99,6 +129,8 @@ public sealed class ServeCommandTests
 
     private static Task<(int Code, string Stderr)> RunCliAsync(params string[] args) => RunCliAsync(null, false, args);
 
+    private static Task<(int Code, string Output)> RunCliStdoutAsync(params string[] args) => RunCliAsync(null, true, args);
+
     private static Task<(int Code, string Stderr)> RunCliWithEnvAsync(Dictionary<string, string> environment, params string[] args) =>
         RunCliAsync(environment, false, args);
 
@@ -106,7 +138,9 @@ public sealed class ServeCommandTests
     {
         var cli = CliBinary.Path;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Remove("AGENTFENSE_API_KEYS");
+        // Only what the test sets: the machine's own serve settings must not leak in.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AGENTFENSE_", StringComparison.Ordinal) && k != "AGENTFENSE_INIT_PATH").ToList())
+            start.Environment.Remove(name);
         foreach (var (name, value) in environment ?? [])
             start.Environment[name] = value;
         start.ArgumentList.Add(cli);

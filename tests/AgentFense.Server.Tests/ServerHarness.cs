@@ -100,11 +100,24 @@ internal sealed class ServerHarness : IAsyncDisposable
             ShutdownGrace = TimeSpan.FromSeconds(1),
             ApiKeys = _apiKeys ?? new Dictionary<string, string>(),
         };
-        _server = await AgentFenseServer.StartAsync(_configure?.Invoke(options) ?? options, Token);
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_server.GrpcEndPoint.Port}");
+        options = _configure?.Invoke(options) ?? options;
+        _server = await AgentFenseServer.StartAsync(options, Token);
+        if (options.TlsCertificatePath is { } certificatePath)
+        {
+            // Trust exactly the server's own certificate (self-signed in tests), nothing else.
+            using var certificate = Configuration.TlsCertificates.Load(certificatePath, options.TlsKeyPath);
+            var thumbprint = certificate.Thumbprint;
+            HttpClientHandler Handler() => new() { ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == thumbprint };
+            _channel = GrpcChannel.ForAddress($"https://127.0.0.1:{_server.GrpcEndPoint.Port}", new GrpcChannelOptions { HttpHandler = Handler() });
+            _http = new HttpClient(Handler()) { BaseAddress = new Uri($"https://127.0.0.1:{_server.HttpEndPoint.Port}") };
+        }
+        else
+        {
+            _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_server.GrpcEndPoint.Port}");
+            _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_server.HttpEndPoint.Port}") };
+        }
         Codebases = new CodebaseService.CodebaseServiceClient(_channel);
         Sandboxes = new SandboxService.SandboxServiceClient(_channel);
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_server.HttpEndPoint.Port}") };
     }
 
     private async Task StopServerAsync()

@@ -10,10 +10,12 @@ nothing generated is kept. Exits 0 when every step checks out, 1 (with the reaso
 
 import glob
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,6 +60,28 @@ def upload(codebases, pb, codebase_id, path, content):
     return result
 
 
+def upload_archive(codebases, pb, codebase_id, under, files):
+    """One UploadArchive stream: metadata, then a gzip tar (Python's tarfile) in 64 KiB chunks."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path, (content, mode) in files.items():
+            info = tarfile.TarInfo(path)
+            info.size = len(content)
+            info.mode = mode
+            tar.addfile(info, io.BytesIO(content))
+    data = buffer.getvalue()
+
+    def chunks():
+        yield pb.ArchiveChunk(metadata=pb.ArchiveChunk.Metadata(codebase_id=codebase_id, path=under))
+        for offset in range(0, len(data), CHUNK):
+            yield pb.ArchiveChunk(data=data[offset:offset + CHUNK])
+    result = codebases.UploadArchive(chunks(), timeout=30)
+    for entry in result.files:
+        content = files[entry.file_path[len(under) + 1:]][0]
+        check(entry.checksum == hashlib.sha256(content).hexdigest(), "archive checksum of %s" % entry.file_path)
+    check(len(result.files) == len(files), "archive unpacked %d files, sent %d" % (len(result.files), len(files)))
+
+
 def run_flow(target):
     import grpc
     from sandbox.v1 import codebase_pb2, codebase_pb2_grpc, common_pb2, sandbox_pb2, sandbox_pb2_grpc
@@ -80,8 +104,14 @@ def run_flow(target):
         }
         for path, content in files.items():
             upload(codebases, codebase_pb2, codebase.id, path, content)
+        archived = {
+            "lib/tool.sh": (b"#!/bin/sh\necho tool ran\n", 0o755),
+            "lib/notes.txt": (b"notes\n", 0o644),
+        }
+        upload_archive(codebases, codebase_pb2, codebase.id, "vendor", archived)
         got = codebases.GetCodebase(codebase_pb2.GetCodebaseRequest(codebase_id=codebase.id), timeout=30)
-        check(got.file_count == len(files), "file_count %d, uploaded %d" % (got.file_count, len(files)))
+        total = len(files) + len(archived)
+        check(got.file_count == total, "file_count %d, uploaded %d" % (got.file_count, total))
 
         request = sandbox_pb2.CreateSandboxRequest(
             codebase_id=codebase.id,
@@ -105,6 +135,9 @@ def run_flow(target):
             expected = "# python demo\n" + hashlib.sha256(big).hexdigest() + "\n"
             check(hello.stdout == expected, "exec stdout %r, expected %r" % (hello.stdout, expected))
             check(hello.exit_code == 3, "exec exit code %d" % hello.exit_code)
+
+            tool = sandboxes.Exec(sandbox_pb2.ExecRequest(sandbox_id=sandbox.id, command="./vendor/lib/tool.sh"), timeout=60)
+            check(tool.stdout == "tool ran\n", "archived script: exit %d, stdout %r, stderr %r" % (tool.exit_code, tool.stdout, tool.stderr))
 
             hidden = sandboxes.Exec(sandbox_pb2.ExecRequest(
                 sandbox_id=sandbox.id, command="cat secrets/token.txt"), timeout=60)

@@ -51,7 +51,7 @@ internal static class MountCommand
         if (!Directory.Exists(source))
             throw new UsageException($"'{source}' is not a directory");
         var limit = deltaLimit is null ? SandboxFsOptions.DefaultDeltaLimit
-            : Sizes.TryParse(deltaLimit, out var bytes) ? bytes
+            : AgentFense.Server.Configuration.ConfigValues.TryParseSize(deltaLimit, out var bytes) ? bytes
             : throw new UsageException($"--delta-limit '{deltaLimit}' is not a size (e.g. 512M, 2G)");
         var matcher = PolicyMatcher.Compile(options.ToRules(result, Presets.AgentSafe.Name));
         PrepareMountPoint(Path.GetFullPath(mountPoint), Path.GetFullPath(source));

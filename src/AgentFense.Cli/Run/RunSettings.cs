@@ -32,7 +32,7 @@ internal sealed record RunSettings
         string? timeout, string[] env, bool network, string? workdir, bool diff, bool apply, string? export, string? deltaLimit = null)
     {
         long? deltaBytes = deltaLimit is null ? null
-            : Sizes.TryParse(deltaLimit, out var delta) ? delta
+            : AgentFense.Server.Configuration.ConfigValues.TryParseSize(deltaLimit, out var delta) ? delta
             : throw new UsageException($"--delta-limit '{deltaLimit}' is not a size (e.g. 512M, 2G)");
         if (!System.IO.Directory.Exists(directory))
             throw new UsageException($"'{directory}' is not a directory");
@@ -43,7 +43,7 @@ internal sealed record RunSettings
         var limits = new BoxLimits
         {
             MemoryBytes = memory is null ? null
-                : Sizes.TryParse(memory, out var bytes) && bytes >= 4L << 20 ? bytes
+                : AgentFense.Server.Configuration.ConfigValues.TryParseSize(memory, out var bytes) && bytes >= 4L << 20 ? bytes
                 : throw new UsageException($"--memory '{memory}' is not a size of at least 4M (e.g. 512M, 2G)"),
             CpuQuotaMicroseconds = cpus is null ? null
                 : double.TryParse(cpus, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var c) && c >= 0.01 && c <= 1024

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace AgentFense.Server.Audit;
 
 /// <summary>
-/// The audit tables (schema version 5 of <c>agentfense.db</c>): <c>audit_events</c>, one row per refusal or command,
+/// The audit tables (schema version 6 of <c>agentfense.db</c>): <c>audit_events</c>, one row per refusal or command,
 /// ordered by <c>seq</c>; <c>audit_sandboxes</c>, the owner of each audited sandbox and when it was destroyed (the
 /// trail outlives the sandbox's own row for the retention).
 /// </summary>

@@ -118,7 +118,7 @@ internal sealed class ServerTelemetry : IAsyncDisposable
         }
     }
 
-    /// <summary><c>GET /metrics</c> on the REST endpoint (HTTP/1.1), behind the API keys when any are configured.</summary>
+    /// <summary><c>GET /metrics</c> (meant for the REST endpoint), behind the API keys when any are configured.</summary>
     public void MapEndpoints(WebApplication app, Auth.ApiKeys keys)
     {
         _sessions = app.Services.GetRequiredService<SessionTable>();
@@ -137,8 +137,10 @@ internal sealed class ServerTelemetry : IAsyncDisposable
         app.UseOpenTelemetryPrometheusScrapingEndpoint(IsScrape);
     }
 
+    // Any listener answers: over TLS the REST endpoint speaks HTTP/2 too, so the protocol cannot tell them apart,
+    // and a GET is never a gRPC call.
     private static bool IsScrape(HttpContext context) =>
-        context.Request.Path == "/metrics" && HttpMethods.IsGet(context.Request.Method) && !HttpProtocol.IsHttp2(context.Request.Protocol);
+        context.Request.Path == "/metrics" && HttpMethods.IsGet(context.Request.Method);
 
     private static void ConfigureOtlp(OtlpExporterOptions exporter, string endpoint, string protocol, string httpPath)
     {

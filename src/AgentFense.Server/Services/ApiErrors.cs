@@ -34,6 +34,19 @@ internal static class ApiErrors
     public const string Unauthenticated = "UNAUTHENTICATED";
     public const string PolicyDenied = "POLICY_DENIED";
     public const string FileTooLarge = "FILE_TOO_LARGE";
+    public const string SandboxLimitReached = "SANDBOX_LIMIT_REACHED";
+    public const string InvalidLabelSelector = "INVALID_LABEL_SELECTOR";
+    public const string Internal = "INTERNAL";
+    public const string ProcessNotFound = "PROCESS_NOT_FOUND";
+
+    // Codebase additions: tree and archive uploads, codebases registered in place.
+    public const string CodebaseReadOnly = "CODEBASE_READ_ONLY";
+    public const string RegisterNotAllowed = "REGISTER_NOT_ALLOWED";
+    public const string HostPathNotFound = "HOST_PATH_NOT_FOUND";
+    public const string HostPathNotDirectory = "HOST_PATH_NOT_DIRECTORY";
+    public const string PathOutsideCodebase = "PATH_OUTSIDE_CODEBASE";
+    public const string InvalidArchive = "INVALID_ARCHIVE";
+    public const string ArchiveTooLarge = "ARCHIVE_TOO_LARGE";
 
     /// <summary>An RpcException with <paramref name="code"/>, <paramref name="message"/> and an ErrorInfo of <paramref name="reason"/>.</summary>
     public static RpcException Create(StatusCode code, string reason, string message)

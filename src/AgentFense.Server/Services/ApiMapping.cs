@@ -48,13 +48,15 @@ internal static class ApiMapping
         return list.Count > 0 ? list : Policy.Presets.AgentSafe.Rules;
     }
 
-    public static BoxLimits ToLimits(ResourceLimits? resources)
+    /// <summary>The box limits of a stored sandbox: 0 means unlimited, and a /tmp size of 0 (rows written before it existed) the runtime's default.</summary>
+    public static BoxLimits ToLimits(ResourceLimits? resources, long tmpSizeBytes)
     {
+        var limits = new BoxLimits();
+        if (tmpSizeBytes > 0)
+            limits = limits with { TmpSizeBytes = tmpSizeBytes };
         if (resources is null)
-            return new BoxLimits();
-        if (resources.MemoryBytes < 0 || resources.CpuQuota < 0 || resources.CpuShares < 0 || resources.PidsLimit < 0)
-            throw Invalid("resource limits may not be negative");
-        return new BoxLimits
+            return limits;
+        return limits with
         {
             MemoryBytes = resources.MemoryBytes > 0 ? resources.MemoryBytes : null,
             CpuQuotaMicroseconds = resources.CpuQuota > 0 ? resources.CpuQuota : null,
@@ -63,12 +65,14 @@ internal static class ApiMapping
         };
     }
 
-    /// <summary>The engine spec of a stored or requested sandbox over <paramref name="codebasePath"/>.</summary>
+    /// <summary>The engine spec of a stored sandbox (its effective settings) over <paramref name="codebasePath"/>.</summary>
     public static SandboxSpec ToSpec(Sandbox sandbox, string codebasePath) => new()
     {
         CodebasePath = codebasePath,
         Rules = ToRules(sandbox.Permissions),
-        Limits = ToLimits(sandbox.Resources),
+        Limits = ToLimits(sandbox.Resources, sandbox.TmpSizeBytes),
+        Network = sandbox.Network,
+        DeltaSizeLimit = sandbox.DeltaSizeBytes > 0 ? sandbox.DeltaSizeBytes : AgentFense.SandboxFs.SandboxFsOptions.DefaultDeltaLimit,
     };
 
     public static RpcException Invalid(string message, string reason = ApiErrors.InvalidArgument) =>
@@ -77,4 +81,11 @@ internal static class ApiMapping
     public static RpcException NotFound(string message, string reason) => ApiErrors.Create(StatusCode.NotFound, reason, message);
 
     public static RpcException Precondition(string message, string reason) => ApiErrors.Create(StatusCode.FailedPrecondition, reason, message);
+
+    /// <summary>
+    /// The status of a sandbox: the engine's state, except that a sandbox the catalog marked ERROR stays ERROR
+    /// until it runs again.
+    /// </summary>
+    public static SandboxStatus ToStatus(Sandbox stored, SandboxState state) =>
+        stored.Status == SandboxStatus.Error && state != SandboxState.Running ? SandboxStatus.Error : ToStatus(state);
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.IO.Enumeration;
 using AgentFense.Api.V1;
 using AgentFense.Server.Codebases;
 using AgentFense.Server.Storage;
@@ -13,7 +13,7 @@ using FileInfo = AgentFense.Api.V1.FileInfo;
 namespace AgentFense.Server.Services;
 
 /// <summary><c>sandbox.v1.CodebaseService</c> over the <see cref="CodebaseStore"/>.</summary>
-internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore metadata) : CodebaseService.CodebaseServiceBase
+internal sealed partial class CodebaseGrpcService(CodebaseStore store, MetadataStore metadata, ServerOptions options) : CodebaseService.CodebaseServiceBase
 {
     /// <summary>Download chunk size (clients upload 64 KiB chunks too).</summary>
     internal const int ChunkSize = 64 * 1024;
@@ -50,62 +50,6 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
         return Task.FromResult(new Empty());
     }
 
-    public override async Task<UploadResult> UploadFiles(IAsyncStreamReader<UploadChunk> requestStream, ServerCallContext context)
-    {
-        var token = context.CancellationToken;
-        if (!await requestStream.MoveNext(token) || requestStream.Current.ContentCase != UploadChunk.ContentOneofCase.Metadata)
-            throw Invalid("an upload starts with a metadata chunk");
-        var meta = requestStream.Current.Metadata;
-        Existing(meta.CodebaseId);
-        if (!CodebasePaths.TryValidate(meta.FilePath, allowRoot: false, out var segments, out var error))
-            throw Invalid(error, ApiErrors.InvalidPath);
-        if (meta.TotalSize < 0)
-            throw Invalid("total_size may not be negative");
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var temp = store.CreateUploadFile();
-        var tempPath = temp.Name;
-        long received = 0;
-        try
-        {
-            await using (temp)
-            {
-                while (await requestStream.MoveNext(token))
-                {
-                    var chunk = requestStream.Current;
-                    if (chunk.ContentCase != UploadChunk.ContentOneofCase.Data)
-                        throw Invalid("an upload has one metadata chunk, then data chunks");
-                    received += chunk.Data.Length;
-                    if (received > meta.TotalSize)
-                        throw Invalid($"received more than total_size ({meta.TotalSize}) bytes", ApiErrors.UploadSizeMismatch);
-                    hash.AppendData(chunk.Data.Span);
-                    await temp.WriteAsync(chunk.Data.Memory, token);
-                }
-                await temp.FlushAsync(token);
-            }
-            if (received != meta.TotalSize)
-                throw Invalid($"received {received} bytes, total_size says {meta.TotalSize}", ApiErrors.UploadSizeMismatch);
-            try
-            {
-                store.CommitUpload(meta.CodebaseId, tempPath, segments);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw Invalid(e.Message, ApiErrors.InvalidPath);
-            }
-            catch (DirectoryNotFoundException e)
-            {
-                throw NotFound(e.Message, ApiErrors.CodebaseNotFound);
-            }
-        }
-        finally
-        {
-            if (File.Exists(tempPath))
-                File.Delete(tempPath);
-        }
-        return new UploadResult { CodebaseId = meta.CodebaseId, FilePath = meta.FilePath, Size = received, Checksum = CodebaseStore.Sha256Hex(hash) };
-    }
-
     public override async Task DownloadFile(DownloadFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
     {
         Existing(request.CodebaseId);
@@ -127,13 +71,18 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
         if (!Directory.Exists(directory))
             throw NotFound($"no directory '{request.Path}' in codebase '{request.CodebaseId}'", ApiErrors.FileNotFound);
         var options = new EnumerationOptions { RecurseSubdirectories = request.Recursive, AttributesToSkip = 0 };
-        var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options)
+        // A link is listed, never descended into: a link to a directory is one entry.
+        var found = new FileSystemEnumerable<FileSystemInfo>(directory, (ref FileSystemEntry e) => e.ToFileSystemInfo(), options)
+        {
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        var entries = found
             .Select(entry => new FileInfo
             {
                 Path = Path.GetRelativePath(root, entry.FullName),
                 Name = entry.Name,
-                IsDir = entry is DirectoryInfo,
-                Size = entry is System.IO.FileInfo file ? file.Length : 0,
+                IsDir = entry is DirectoryInfo && entry.LinkTarget is null,
+                Size = entry is System.IO.FileInfo file && file.LinkTarget is null ? file.Length : 0,
                 ModifiedAt = Timestamp.FromDateTime(entry.LastWriteTimeUtc),
             })
             .OrderBy(f => f.Path, StringComparer.Ordinal);
@@ -145,6 +94,12 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
     private Codebase Existing(string id) =>
         store.GetVisible(id) ?? throw NotFound($"no codebase '{id}'", ApiErrors.CodebaseNotFound);
 
+    /// <summary>Codebase <paramref name="id"/> when the caller may write into it: registered codebases are read-only.</summary>
+    private Codebase Writable(string id) =>
+        Existing(id) is { ReadOnly: false } codebase
+            ? codebase
+            : throw Precondition($"codebase '{id}' is registered in place over a host directory and is read-only", ApiErrors.CodebaseReadOnly);
+
     private string ResolveInside(string id, string relative, bool allowRoot)
     {
         // ListFiles accepts "/" and "/src" for the root and src (as rule patterns do); uploads do not.
@@ -152,7 +107,13 @@ internal sealed class CodebaseGrpcService(CodebaseStore store, MetadataStore met
             relative = relative.Trim('/');
         if (!CodebasePaths.TryValidate(relative, allowRoot, out var segments, out var error))
             throw Invalid(error, ApiErrors.InvalidPath);
-        return Path.Combine([store.PathOf(id), .. segments]);
+        var root = store.PathOf(id);
+        var path = Path.Combine([root, .. segments]);
+        // Links in a tree (from an archive, or a registered host directory) must not lead reads out of it.
+        if (segments.Length > 0 && HostDirectories.Resolve(path) is { } real && HostDirectories.Resolve(root) is { } realRoot
+            && !HostDirectories.IsSameOrUnder(real, realRoot))
+            throw ApiErrors.Create(StatusCode.PermissionDenied, ApiErrors.PathOutsideCodebase, $"'{relative}' leads outside codebase '{id}' through a link");
+        return path;
     }
 
     internal static (IEnumerable<T> Page, string Next) Page<T>(IReadOnlyList<T> all, int pageSize, string pageToken)

@@ -46,7 +46,22 @@ internal sealed class EngineErrorInterceptor : Interceptor
         }
     }
 
-    private static RpcException? Map(Exception e) => e switch
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception e) when (Map(e) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>The status an engine exception maps to; null for an RpcException (already one) and for what the contract does not name.</summary>
+    internal static RpcException? Map(Exception e) => e switch
     {
         RpcException => null,
         SandboxNotFoundException => ApiErrors.Create(StatusCode.NotFound, ApiErrors.SandboxNotFound, e.Message),

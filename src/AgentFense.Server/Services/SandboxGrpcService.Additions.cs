@@ -48,8 +48,14 @@ internal sealed partial class SandboxGrpcService
 
     public override async Task<CommitSandboxChangesResponse> CommitSandboxChanges(CommitSandboxChangesRequest request, ServerCallContext context)
     {
-        Current(request.SandboxId);
-        var result = await manager.CommitAsync(request.SandboxId, context.CancellationToken);
+        var sandbox = Current(request.SandboxId);
+        if (codebases.Get(sandbox.CodebaseId) is { ReadOnly: true })
+            throw Precondition($"sandbox '{request.SandboxId}' is over codebase '{sandbox.CodebaseId}', which is registered in place and read-only: its changes cannot be committed (export them instead)",
+                ApiErrors.CodebaseReadOnly);
+        // The totals of the codebase follow the commit by measuring only the paths the delta changed.
+        var pending = await manager.ListChangesAsync(request.SandboxId, context.CancellationToken);
+        var result = await codebases.CommitDeltaAsync(sandbox.CodebaseId, [.. pending.Select(c => c.Path)],
+            () => manager.CommitAsync(request.SandboxId, context.CancellationToken), context.CancellationToken);
         var response = new CommitSandboxChangesResponse();
         response.Applied.AddRange(result.Applied.Select(ToChange));
         response.Conflicts.AddRange(result.Conflicts.Select(ToChange));

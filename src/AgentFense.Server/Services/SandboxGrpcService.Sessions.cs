@@ -27,12 +27,12 @@ internal sealed partial class SandboxGrpcService
         }
         // An empty list means the box's defaults; given variables are added to them.
         var box = manager.GetBox(request.SandboxId);
-        var options = new SessionOptions
+        var sessionOptions = new SessionOptions
         {
             Shell = shell,
             Environment = environment.Count == 0 ? [] : [.. box.Environment.Where(e => !request.Env.ContainsKey(e[..Math.Max(0, e.IndexOf('=', StringComparison.Ordinal))])), .. environment],
         };
-        var initSession = await manager.CreateSessionAsync(request.SandboxId, options, context.CancellationToken);
+        var initSession = await manager.CreateSessionAsync(request.SandboxId, sessionOptions, context.CancellationToken);
         return sessions.Add(request.SandboxId, shell, initSession);
     }
 
@@ -58,14 +58,18 @@ internal sealed partial class SandboxGrpcService
     public override async Task<Api.V1.ExecResult> SessionExec(SessionExecRequest request, ServerCallContext context)
     {
         var entry = ActiveSession(request);
-        var options = ToSessionOptions(request);
+        var execOptions = ToSessionOptions(request);
         try
         {
-            var result = await entry.Shell.ExecAsync(request.Command, options, context.CancellationToken);
+            var result = await entry.Shell!.ExecAsync(request.Command, execOptions, context.CancellationToken);
             if ((result.Exit.Flags & ExitFlags.TimedOut) != 0)
-                throw TimedOut(options.Timeout);
+                throw TimedOut(execOptions.Timeout);
             if ((result.Exit.Flags & ExitFlags.SessionEnded) != 0)
+            {
+                // The shell exited (e.g. the command ran `exit`): the session is over for good.
+                sessions.MarkClosed(entry);
                 throw Precondition($"session '{request.SessionId}' ended", ApiErrors.SessionClosed);
+            }
             return ToResult(result);
         }
         catch (InitException e)
@@ -77,11 +81,11 @@ internal sealed partial class SandboxGrpcService
     public override async Task SessionExecStream(SessionExecRequest request, IServerStreamWriter<ExecOutput> responseStream, ServerCallContext context)
     {
         var entry = ActiveSession(request);
-        var options = ToSessionOptions(request);
+        var execOptions = ToSessionOptions(request);
         try
         {
-            await using var execution = await entry.Shell.StartAsync(request.Command, options, context.CancellationToken);
-            await WriteOutputAsync(execution.ReadOutputAsync(context.CancellationToken), options.Timeout, responseStream, context);
+            await using var execution = await entry.Shell!.StartAsync(request.Command, execOptions, context.CancellationToken);
+            await WriteOutputAsync(execution.ReadOutputAsync(context.CancellationToken), execOptions.Timeout, responseStream, context);
         }
         catch (InitException e)
         {
@@ -102,10 +106,11 @@ internal sealed partial class SandboxGrpcService
     private SessionTable.Entry SessionOf(string id) =>
         (sessions.TryGet(id) is { } entry && Auth.Caller.CanSee(catalog.OwnerOf(entry.Session.SandboxId)) ? entry : null) ?? throw NotFound($"no session '{id}'", ApiErrors.SessionNotFound);
 
-    private static SessionExecOptions ToSessionOptions(SessionExecRequest request)
+    /// <summary>The options of a session command; no timeout takes the server's default.</summary>
+    private SessionExecOptions ToSessionOptions(SessionExecRequest request)
     {
         if (request.Timeout is { } t && t.ToTimeSpan() < TimeSpan.Zero)
             throw Invalid("timeout may not be negative");
-        return new SessionExecOptions { Timeout = request.Timeout is { } given && given.ToTimeSpan() > TimeSpan.Zero ? given.ToTimeSpan() : null };
+        return new SessionExecOptions { Timeout = request.Timeout is { } given && given.ToTimeSpan() > TimeSpan.Zero ? given.ToTimeSpan() : options.DefaultExecTimeout };
     }
 }

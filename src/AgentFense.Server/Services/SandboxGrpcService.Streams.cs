@@ -9,17 +9,17 @@ namespace AgentFense.Server.Services;
 internal sealed partial class SandboxGrpcService
 {
     /// <summary>
-    /// Sends stdout and stderr chunks as they come. A command past its timeout ends the stream with
-    /// DEADLINE_EXCEEDED; cancelling the RPC kills the command. (The exit code at the end of the stream is
-    /// an addition for a new field number, not yet defined.)
+    /// Sends stdout and stderr chunks as they come, then one last message with <see cref="ExecOutput.Exit"/>
+    /// (exit code, duration, truncation; type UNSPECIFIED, no data). A command past its timeout ends the
+    /// stream with DEADLINE_EXCEEDED instead; cancelling the RPC kills the command.
     /// </summary>
     public override async Task ExecStream(Api.V1.ExecRequest request, IServerStreamWriter<ExecOutput> responseStream, ServerCallContext context)
     {
         Running(request.SandboxId);
         if (request.Command.Length == 0)
             throw ApiMapping.Invalid("the command is empty");
-        var options = ToExecOptions(request);
-        await WriteOutputAsync(manager.ExecStreamAsync(request.SandboxId, options, context.CancellationToken), options.Timeout, responseStream, context);
+        var execOptions = ToExecOptions(request);
+        await WriteOutputAsync(manager.ExecStreamAsync(request.SandboxId, execOptions, context.CancellationToken), execOptions.Timeout, responseStream, context);
     }
 
     private static async Task WriteOutputAsync(IAsyncEnumerable<OutputChunk> output, TimeSpan? timeout,
@@ -31,6 +31,7 @@ internal sealed partial class SandboxGrpcService
             {
                 if ((exit.Flags & ExitFlags.TimedOut) != 0)
                     throw TimedOut(timeout);
+                await responseStream.WriteAsync(new ExecOutput { Exit = ToExit(exit) }, context.CancellationToken);
                 return;
             }
             var type = chunk.Stream == OutputStream.Stderr ? ExecOutput.Types.OutputType.Stderr : ExecOutput.Types.OutputType.Stdout;
@@ -38,4 +39,12 @@ internal sealed partial class SandboxGrpcService
             await responseStream.WriteAsync(new ExecOutput { Type = type, Data = ByteString.CopyFrom(chunk.Data.Span) }, context.CancellationToken);
         }
     }
+
+    private static ExecExit ToExit(ExitStatus exit) => new()
+    {
+        ExitCode = exit.ShellExitCode,
+        Duration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMicroseconds(exit.DurationMicros)),
+        StdoutTruncated = (exit.Flags & ExitFlags.StdoutTruncated) != 0,
+        StderrTruncated = (exit.Flags & ExitFlags.StderrTruncated) != 0,
+    };
 }

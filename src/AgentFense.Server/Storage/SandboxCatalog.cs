@@ -10,6 +10,13 @@ internal sealed class SandboxCatalog
     private readonly ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>
+    /// Held by a create from its count of the owner's sandboxes to its <see cref="Put"/>, so two creates at once
+    /// cannot both take an owner's last free slot. (The gRPC service is made per call; the catalog is the
+    /// server's one.)
+    /// </summary>
+    public Lock CreateLock { get; } = new();
+
     /// <summary>Stores <paramref name="sandbox"/> with its authenticated owner (<c>""</c> without API keys).</summary>
     public void Put(Sandbox sandbox, string authOwner)
     {
@@ -19,6 +26,9 @@ internal sealed class SandboxCatalog
 
     /// <summary>The authenticated owner of sandbox <paramref name="id"/> (<c>""</c> when none or unknown).</summary>
     public string OwnerOf(string id) => _owners.TryGetValue(id, out var owner) ? owner : "";
+
+    /// <summary>How many sandboxes authenticated owner <paramref name="authOwner"/> has.</summary>
+    public int CountOf(string authOwner) => _owners.Count(pair => string.Equals(pair.Value, authOwner, StringComparison.Ordinal));
 
     public Sandbox? TryGet(string id) => _sandboxes.TryGetValue(id, out var sandbox) ? sandbox : null;
 
