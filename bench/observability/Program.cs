@@ -2,7 +2,8 @@
 // per second through a sandbox's FUSE view, with no meter listener ("off") and with an OpenTelemetry MeterProvider
 // subscribed to every AgentFense meter as the server configures it ("on"), in alternating rounds so that drift of
 // the machine hits both modes alike. Reports each mode's median over the rounds and the spread (min..max).
-// Usage (root): dotnet run -c Release --project bench/observability -- [ROUNDS=8] [EXECS=300] [FILES=2000]
+// Then the cost of one collection (what a scrape triggers) with SANDBOXES running sandboxes.
+// Usage (root): dotnet run -c Release --project bench/observability -- [ROUNDS=8] [EXECS=300] [FILES=2000] [SANDBOXES=0]
 // AGENTFENSE_INIT_PATH names the AOT init (default .build/init/agentfense-init).
 using System.Diagnostics;
 using System.Globalization;
@@ -19,6 +20,7 @@ using OpenTelemetry.Metrics;
 var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 8;
 var execs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300;
 var files = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
+var scrapeSandboxes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
 var repo = RepoRoot();
 var init = Environment.GetEnvironmentVariable("AGENTFENSE_INIT_PATH") ?? Path.Combine(repo, ".build", "init", "agentfense-init");
 if (!File.Exists(init))
@@ -65,6 +67,16 @@ try
 finally
 {
     await manager.DestroyAsync(id);
+}
+try
+{
+    if (scrapeSandboxes > 0)
+        await ScrapeCostAsync(scrapeSandboxes);
+}
+finally
+{
+    foreach (var record in manager.List())
+        await manager.DestroyAsync(record.Id);
     Directory.Delete(data, recursive: true);
 }
 foreach (var (mode, rows) in results)
@@ -72,6 +84,29 @@ foreach (var (mode, rows) in results)
     Console.WriteLine($"metrics {mode,-3}: exec p50 {Median(rows.Select(r => r.ExecP50)):F3} ms [{rows.Min(r => r.ExecP50):F3}..{rows.Max(r => r.ExecP50):F3}]" +
         $"  p99 {Median(rows.Select(r => r.ExecP99)):F3} ms [{rows.Min(r => r.ExecP99):F3}..{rows.Max(r => r.ExecP99):F3}]" +
         $"  small-file reads {Median(rows.Select(r => r.ReadsPerSecond)):F0}/s [{rows.Min(r => r.ReadsPerSecond):F0}..{rows.Max(r => r.ReadsPerSecond):F0}]");
+}
+
+async Task ScrapeCostAsync(int count)
+{
+    var spec = new SandboxSpec { CodebasePath = codebase, Rules = Presets.ReadOnly.Rules };
+    var started = Stopwatch.StartNew();
+    for (var i = 0; i < count; i += 25)
+        await Task.WhenAll(Enumerable.Range(i, Math.Min(25, count - i)).Select(_ => manager.StartAsync(manager.Create(spec).Id)));
+    Console.WriteLine($"{count} sandboxes running (started in {started.Elapsed.TotalSeconds:F1} s)");
+    var exported = new List<Metric>();
+    var reader = new BaseExportingMetricReader(new InMemoryExporter<Metric>(exported));
+    using var provider = Sdk.CreateMeterProviderBuilder()
+        .AddMeter(FuseMetrics.MeterName, SandboxFsMetrics.MeterName, EngineMetrics.MeterName).AddReader(reader).Build();
+    var times = new List<double>();
+    for (var i = 0; i < 21; i++)
+    {
+        exported.Clear();
+        var start = Stopwatch.GetTimestamp();
+        reader.Collect();
+        times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+    var series = exported.Sum(m => { var n = 0; foreach (ref readonly var point in m.GetMetricPoints()) n++; return n; });
+    Console.WriteLine($"collection with {count} running sandboxes: {Percentile(times, 0.5):F2} ms median [{times.Min():F2}..{times.Max():F2}], {series} series");
 }
 
 MeterProvider Subscribe() =>
