@@ -132,10 +132,11 @@ public sealed class SandboxServiceTests
             Assert.Equal(("hi\n", 0), (hi.Stdout, hi.ExitCode));
             var failed = await client.ExecAsync(new ExecRequest { SandboxId = id, Command = "cat README.md; echo oops >&2; exit 3" }, cancellationToken: Token);
             Assert.Equal(("# demo\n", "oops\n", 3), (failed.Stdout, failed.Stderr, failed.ExitCode));
-            var input = new ExecRequest { SandboxId = id, Command = "cat; echo \"$GREETING\"; pwd", Stdin = "in\n", Workdir = "." };
+            // The request's variables are added to the box's environment (HOME stays), not instead of it.
+            var input = new ExecRequest { SandboxId = id, Command = "cat; echo \"$GREETING\"; pwd; test -n \"$HOME\" && echo has-home", Stdin = "in\n", Workdir = "." };
             input.Env.Add("GREETING", "hello");
             var echoed = await client.ExecAsync(input, cancellationToken: Token);
-            Assert.Equal("in\nhello\n/workspace\n", echoed.Stdout.Replace("/workspace/.", "/workspace", StringComparison.Ordinal));
+            Assert.Equal("in\nhello\n/workspace\nhas-home\n", echoed.Stdout.Replace("/workspace/.", "/workspace", StringComparison.Ordinal));
             await AssertStatusAsync(StatusCode.DeadlineExceeded, () => client.ExecAsync(
                 new ExecRequest { SandboxId = id, Command = "sleep 10", Timeout = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(300)) }, cancellationToken: Token).ResponseAsync,
                 "COMMAND_TIMEOUT");

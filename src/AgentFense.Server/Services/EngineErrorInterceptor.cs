@@ -70,6 +70,10 @@ internal sealed class EngineErrorInterceptor : Interceptor
         ArgumentException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidArgument, e.Message),
         Runtime.Boxes.BoxException => ApiErrors.Create(StatusCode.Internal, ApiErrors.BoxFailed, $"the box failed: {e.Message}"),
         Runtime.Init.InitException => ApiErrors.Create(StatusCode.Internal, ApiErrors.InitFailed, $"init failed: {e.Message}"),
+        // A call racing a stop of its sandbox finds the box's init client already disposed: the sandbox is no
+        // longer running, which is what the caller must hear (not INTERNAL).
+        ObjectDisposedException { ObjectName: var name } when name?.EndsWith(".InitClient", StringComparison.Ordinal) == true =>
+            ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.SandboxNotRunning, "the sandbox stopped while the call was running"),
         _ => null,
     };
 }

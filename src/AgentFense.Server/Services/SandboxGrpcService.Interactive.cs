@@ -34,7 +34,7 @@ internal sealed partial class SandboxGrpcService
         Running(request.SandboxId);
         if (request.Command.Length == 0)
             throw Invalid("the command is empty");
-        var options = WithBoxEnvironment(request.SandboxId, ToExecOptions(request), request.Env.Keys);
+        var options = ToExecOptions(request);
         var stdin = Channel.CreateBounded<ReadOnlyMemory<byte>?>(new BoundedChannelOptions(StdinQueueMessages) { SingleReader = true, SingleWriter = true });
         // The request's own stdin (bytes or string) goes first, through the same queue as the rest.
         if (options.Stdin is { IsEmpty: false } initial)

@@ -32,7 +32,7 @@ internal sealed partial class SandboxGrpcService
             throw Invalid($"stdin of a background process is at most {InitProtocol.MaxPayload / 2} bytes; stream larger input with ExecInteractive");
         var asExec = new Api.V1.ExecRequest { SandboxId = request.SandboxId, Command = request.Command, Workdir = request.Workdir, Timeout = request.Timeout };
         asExec.Env.Add(request.Env);
-        var options = WithBoxEnvironment(request.SandboxId, ToExecOptions(asExec), request.Env.Keys) with
+        var options = ToExecOptions(asExec) with
         {
             Stdin = request.Stdin.IsEmpty ? null : request.Stdin.Memory,
             // Only the request's own timeout: the server's default for commands would kill every long-running service.

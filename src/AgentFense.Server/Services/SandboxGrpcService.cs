@@ -181,7 +181,11 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     private static RpcException TimedOut(TimeSpan? timeout) =>
         ApiErrors.Create(StatusCode.DeadlineExceeded, ApiErrors.CommandTimeout, $"the command ran past its timeout of {timeout}");
 
-    /// <summary>The engine's options of <paramref name="request"/>: binary stdin wins over the string; no timeout takes the server's default.</summary>
+    /// <summary>
+    /// The engine's options of <paramref name="request"/>: binary stdin wins over the string; no timeout takes the
+    /// server's default; the request's variables are added to the box's environment (one rule for Exec,
+    /// ExecStream, ExecInteractive and processes, as for sessions).
+    /// </summary>
     private EngineExecOptions ToExecOptions(ExecRequest request)
     {
         var environment = new List<string>();
@@ -201,7 +205,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
         }
         if (request.Workdir.Contains('\0', StringComparison.Ordinal))
             throw Invalid("workdir contains NUL");
-        return new EngineExecOptions
+        return WithBoxEnvironment(request.SandboxId, new EngineExecOptions
         {
             Command = request.Command,
             Environment = environment,
@@ -210,7 +214,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
             Stdin = request.StdinBytes.Length > 0 ? request.StdinBytes.ToByteArray()
                 : request.Stdin.Length == 0 ? null : Encoding.UTF8.GetBytes(request.Stdin),
             Timeout = timeout,
-        };
+        }, request.Env.Keys);
     }
 
     /// <summary>The sandbox with its current engine state, or NOT_FOUND.</summary>
