@@ -49,6 +49,23 @@ public sealed class CommandRecordTests
     }
 
     [Fact]
+    public async Task CommandEnded_BackgroundProcess_ReportedWhenItsExitIsFirstWaitedFor()
+    {
+        BoxFixture.Require();
+        using var workspace = BoxFixture.Workspace();
+        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        var records = new ConcurrentQueue<CommandRecord>();
+        box.Client.CommandEnded += records.Enqueue;
+        var process = await box.Client.StartBackgroundAsync(box.WithDefaults(new ExecOptions { Command = "sleep 0.1; exit 4" }), Token);
+        Assert.Empty(records);
+        Assert.Equal(4, (await box.Client.WaitProcessAsync(process.Id, Token)).ShellExitCode);
+        Assert.Equal(4, (await box.Client.WaitProcessAsync(process.Id, Token)).ShellExitCode);
+        var record = Assert.Single(records);
+        Assert.Equal(("sleep 0.1; exit 4", 4), (record.Command, record.Exit!.Value.ShellExitCode));
+        Assert.True(record.Duration >= TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public async Task BoxStatsReader_ReadsMemoryAndProcesses_ThenNothingOnceStopped()
     {
         BoxFixture.Require();

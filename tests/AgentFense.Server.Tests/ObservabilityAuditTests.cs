@@ -188,6 +188,28 @@ public sealed class ObservabilityAuditTests
     }
 
     [Fact]
+    [Trait("Requires", "Bwrap")]
+    public async Task Audit_BackgroundProcess_RecordedWhenItExits()
+    {
+        RequireBoxes();
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var id = await StartedAsync(harness);
+        await harness.Sandboxes.StartProcessAsync(new StartProcessRequest { SandboxId = id, Command = "sleep 0.2; exit 5" }, cancellationToken: Token);
+        SandboxAuditEntry? entry = null;
+        for (var i = 0; i < 100 && entry is null; i++)
+        {
+            var audit = await harness.Sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id, Kind = SandboxAuditEntryKind.Command }, cancellationToken: Token);
+            entry = audit.Entries.FirstOrDefault(e => e.Command == "sleep 0.2; exit 5");
+            if (entry is null)
+                await Task.Delay(50, Token);
+        }
+        Assert.NotNull(entry);
+        Assert.Equal((5, "exit_nonzero"), (entry.ExitCode, entry.Outcome));
+        Assert.True(entry.Duration.ToTimeSpan() >= TimeSpan.FromMilliseconds(200));
+        await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
+    }
+
+    [Fact]
     public async Task Audit_BadRequests_InvalidArgumentNamingTheField_OtherOwnerNotFound()
     {
         const string keyA = "key-of-alice-0123456789";
