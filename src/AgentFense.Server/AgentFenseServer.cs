@@ -62,11 +62,12 @@ public sealed class AgentFenseServer : IAsyncDisposable
     public CancellationToken StoppingToken => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Opens the data directory, starts the engine and listens on both endpoints.</summary>
-    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
+    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>; or an observability option is not valid.</exception>
     /// <exception cref="FormatException">The TLS certificate or key cannot be loaded.</exception>
     public static async Task<AgentFenseServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Observability.Validate();
         var allowNonLoopback = options.AllowNonLoopback || options.ApiKeys.Count > 0;
         var grpc = Parse(options.GrpcAddress, allowNonLoopback, "gRPC");
         var http = Parse(options.HttpAddress, allowNonLoopback, "HTTP");
@@ -91,15 +92,17 @@ public sealed class AgentFenseServer : IAsyncDisposable
         }
         var telemetry = ServerTelemetry.Create(options, Path.Combine(dataDirectory, "agentfense.db"), catalog);
 
-        var manager = await SandboxManager.StartAsync(new SandboxManagerOptions
+        SandboxManager manager;
+        try
         {
-            DataDirectory = dataDirectory,
-            InitPath = options.InitPath,
-            CgroupGroupName = options.CgroupGroupName,
-            Registry = registry,
-            Log = telemetry.EngineLog,
-            Bubblewrap = options.BubblewrapStateDirectory is { } state ? new BubblewrapRuntimeOptions { StateDirectory = state } : null,
-        }, cancellationToken).ConfigureAwait(false);
+            manager = await StartEngineAsync(options, dataDirectory, registry, telemetry, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing may keep running when the start fails: the audit's writer stops with the telemetry.
+            await telemetry.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         telemetry.Attach(manager);
         try
         {
@@ -119,6 +122,18 @@ public sealed class AgentFenseServer : IAsyncDisposable
             throw;
         }
     }
+
+    private static Task<SandboxManager> StartEngineAsync(ServerOptions options, string dataDirectory, PersistentSandboxRegistry registry,
+        ServerTelemetry telemetry, CancellationToken cancellationToken) =>
+        SandboxManager.StartAsync(new SandboxManagerOptions
+        {
+            DataDirectory = dataDirectory,
+            InitPath = options.InitPath,
+            CgroupGroupName = options.CgroupGroupName,
+            Registry = registry,
+            Log = telemetry.EngineLog,
+            Bubblewrap = options.BubblewrapStateDirectory is { } state ? new BubblewrapRuntimeOptions { StateDirectory = state } : null,
+        }, cancellationToken);
 
     private static WebApplication Build(ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
         CodebaseStore codebases, SandboxCatalog catalog, ServerTelemetry telemetry)
