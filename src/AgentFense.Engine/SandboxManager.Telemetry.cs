@@ -233,8 +233,9 @@ public sealed partial class SandboxManager
         {
             if (entry.Stats is not { } reader)
                 return null;
+            // The instruments of one collection share a reading (each asks within a few milliseconds).
             lock (reader)
-                return entry.Stats is null ? null : reader.Read();
+                return entry.Stats is null ? null : reader.Read(TimeSpan.FromMilliseconds(250));
         }
     }
 }

@@ -75,6 +75,10 @@ public sealed class CommandRecordTests
         var stats = reader.Read();
         Assert.True(stats.MemoryBytes > 0);
         Assert.True(stats.Processes >= 1);
+        Assert.NotNull(stats.CpuSeconds);
+        // CPU burnt by a command that has ended still counts (v1: in its reaper's cutime).
+        await BoxFixture.RunAsync(box, "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done");
+        Assert.True(reader.Read().CpuSeconds >= stats.CpuSeconds + 0.1, $"{stats.CpuSeconds} -> {reader.Read().CpuSeconds}");
         // Read again through the same handles: values are current, not cached.
         var sleeping = await box.Client.StartBackgroundAsync(box.WithDefaults(new ExecOptions { Command = "sleep 30" }), Token);
         Assert.True(reader.Read().Processes > stats.Processes);

@@ -94,6 +94,7 @@ public sealed class ObservabilityMetricsTests
             // This sandbox's own series.
             Assert.True(after.Sum("agentfense_sandbox_memory_usage_bytes", ("sandbox", id)) > 0, after.Text);
             Assert.True(after.Sum("agentfense_sandbox_processes", ("sandbox", id)) >= 1, after.Text);
+            Assert.True(after.Sum("agentfense_sandbox_cpu_time_seconds_total", ("sandbox", id)) > 0, after.Text);
             Assert.Equal(20_000, after.Sum("agentfense_sandbox_delta_size_bytes", ("sandbox", id)));
             // API requests by method and code; uploads; the server process.
             Grew(before, after, 4, "agentfense_api_requests_total", ("method", "SandboxService/Exec"), ("code", "OK"));

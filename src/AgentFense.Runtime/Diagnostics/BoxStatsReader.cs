@@ -15,7 +15,9 @@ namespace AgentFense.Runtime.Diagnostics;
 /// <remarks>
 /// Files: v2 <c>memory.current</c>, <c>cpu.stat</c> (usage_usec), <c>pids.current</c>, <c>io.stat</c> (rbytes, wbytes
 /// summed over devices); v1 <c>memory.usage_in_bytes</c>, <c>pids.current</c> and <c>cpuacct.usage</c> when the cpu
-/// and cpuacct controllers share a hierarchy (the box is not in a blkio group on v1, so its I/O is not known there).
+/// and cpuacct controllers share a hierarchy; otherwise the CPU time is summed from <c>/proc/PID/stat</c> of the
+/// box's processes (utime + stime + cutime + cstime: a reaped process's time lives on in its reaper's cutime, so
+/// every CPU second is counted once). The box is not in a blkio group on v1, so its I/O is not known there.
 /// A box without a cgroup (another runtime) reports its memory only.
 /// </remarks>
 public sealed class BoxStatsReader : IDisposable
@@ -25,8 +27,12 @@ public sealed class BoxStatsReader : IDisposable
     private readonly StatFile? _cpu;
     private readonly StatFile? _pids;
     private readonly StatFile? _io;
+    private readonly StatFile? _procs;
+    private readonly Dictionary<int, SafeFileHandle> _processStats = [];
     private readonly bool _cpuInNanoseconds;
     private readonly byte[] _buffer = new byte[4096];
+    private BoxStats? _last;
+    private long _lastTimestamp;
 
     /// <summary>Prepares to read <paramref name="box"/>'s counters (files are opened at the first read).</summary>
     public BoxStatsReader(Box box)
@@ -46,10 +52,27 @@ public sealed class BoxStatsReader : IDisposable
         else if (cgroup.Directories.Count == 3)
         {
             _memory = new StatFile(Path.Combine(cgroup.Directories[0], "memory.usage_in_bytes"));
-            _cpu = new StatFile(Path.Combine(cgroup.Directories[1], "cpuacct.usage"));
+            var cpuacct = Path.Combine(cgroup.Directories[1], "cpuacct.usage");
+            if (File.Exists(cpuacct))
+                _cpu = new StatFile(cpuacct);
+            else
+                _procs = new StatFile(Path.Combine(cgroup.Directories[2], "cgroup.procs"));
             _pids = new StatFile(Path.Combine(cgroup.Directories[2], "pids.current"));
             _cpuInNanoseconds = true;
         }
+    }
+
+    /// <summary>
+    /// The last reading if it is younger than <paramref name="maxAge"/>, else a new one: one collection asks for several
+    /// instruments of the same box, and each file should be read once per collection.
+    /// </summary>
+    public BoxStats Read(TimeSpan maxAge)
+    {
+        if (_last is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(_lastTimestamp) < maxAge)
+            return last;
+        var now = Read();
+        (_last, _lastTimestamp) = (now, System.Diagnostics.Stopwatch.GetTimestamp());
+        return now;
     }
 
     /// <summary>The box's counters now.</summary>
@@ -58,16 +81,72 @@ public sealed class BoxStatsReader : IDisposable
         if (_memory is null)
             return new BoxStats(SafeMemory(), null, null, null, null);
         long? cpuRaw = _cpuInNanoseconds ? Number(_cpu) : Keyed(_cpu, "usage_usec");
-        double? cpu = cpuRaw is { } raw ? raw / (_cpuInNanoseconds ? 1e9 : 1e6) : null;
+        double? cpu = cpuRaw is { } raw ? raw / (_cpuInNanoseconds ? 1e9 : 1e6) : _procs is not null ? ProcessCpuSeconds() : null;
         long? read = null, written = null;
         if (_io is not null && Text(_io) is { } io)
             (read, written) = (SumField(io, "rbytes="), SumField(io, "wbytes="));
         return new BoxStats(Number(_memory), cpu, Number(_pids), read, written);
     }
 
+    /// <summary>CPU seconds of the box's live processes and of everything they reaped (v1 without cpuacct).</summary>
+    private double? ProcessCpuSeconds()
+    {
+        if (Text(_procs!) is not { } procs)
+            return null;
+        long ticks = 0;
+        var alive = new HashSet<int>();
+        foreach (var line in procs.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(line, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+                continue;
+            alive.Add(pid);
+            ticks += ProcessTicks(pid);
+        }
+        foreach (var gone in _processStats.Keys.Where(pid => !alive.Contains(pid)).ToList())
+        {
+            _processStats[gone].Dispose();
+            _processStats.Remove(gone);
+        }
+        // USER_HZ, the unit of /proc/PID/stat times, is 100 on every architecture Linux exposes to user space.
+        return ticks / 100.0;
+    }
+
+    /// <summary>utime + stime + cutime + cstime of one process, through a handle kept while the process lives.</summary>
+    private long ProcessTicks(int pid)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                if (!_processStats.TryGetValue(pid, out var handle))
+                    _processStats[pid] = handle = File.OpenHandle($"/proc/{pid}/stat");
+                var read = RandomAccess.Read(handle, _buffer, 0);
+                var stat = Encoding.ASCII.GetString(_buffer, 0, read);
+                // Fields after the command name, which is in parentheses and may hold spaces: state is field 3,
+                // utime..cstime are fields 14..17 (man 5 proc).
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                long ticks = 0;
+                for (var i = 11; i <= 14 && i < fields.Length; i++)
+                    ticks += long.Parse(fields[i], NumberStyles.Integer, CultureInfo.InvariantCulture);
+                return ticks;
+            }
+            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+            {
+                // The process ended (its time is now in its reaper's cutime), or its pid was reused: open afresh once.
+                if (_processStats.Remove(pid, out var stale))
+                    stale.Dispose();
+            }
+        }
+        return 0;
+    }
+
     /// <summary>Closes the files.</summary>
     public void Dispose()
     {
+        _procs?.Dispose();
+        foreach (var handle in _processStats.Values)
+            handle.Dispose();
+        _processStats.Clear();
         _memory?.Dispose();
         _cpu?.Dispose();
         _pids?.Dispose();
