@@ -5,9 +5,13 @@ set -euo pipefail
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$repo"
 source eng/packages.sh
+source eng/dockerd.sh
 ensure_packages "${AGENTFENSE_TEST_PACKAGES[@]}"
 ensure_dotnet
 [ -e /dev/fuse ] || modprobe fuse 2>/dev/null || true
+# A daemon this script started is stopped when it ends, whatever happens; one that was running is left alone.
+ensure_dockerd "$repo/.build/dockerd.log"
+trap stop_dockerd EXIT
 
 results="$repo/.build/test-results"
 rm -rf "$results"

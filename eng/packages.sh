@@ -4,8 +4,9 @@
 # What the CLI needs at run time: fusermount3 for unprivileged mounts, bwrap for boxes, slirp4netns for
 # boxes with network, setpriv (util-linux) to drop to the box user.
 AGENTFENSE_RUNTIME_PACKAGES=(fuse3 bubblewrap slirp4netns util-linux)
-# What the tests need on top: gcc for the seccomp probe, attr for xattr tools, procps inside boxes.
-AGENTFENSE_TEST_PACKAGES=("${AGENTFENSE_RUNTIME_PACKAGES[@]}" attr gcc procps python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev)
+# What the tests need on top: gcc for the seccomp probe, attr for xattr tools, procps inside boxes; docker.io
+# for the docker runtime's daemon and busybox-static for its busybox test image (tests/images/build.sh).
+AGENTFENSE_TEST_PACKAGES=("${AGENTFENSE_RUNTIME_PACKAGES[@]}" attr gcc procps python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev docker.io busybox-static)
 
 # ensure_packages PKG...: installs what is missing when root; otherwise prints the exact command and
 # exits 2, because a half-working install is worse than a clear instruction.

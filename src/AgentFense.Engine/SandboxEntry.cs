@@ -20,6 +20,9 @@ internal sealed class SandboxEntry(string id)
     /// <summary>The box while running; null otherwise.</summary>
     public Box? Box { get; set; }
 
+    /// <summary>The metrics label of the running box's runtime (bwrap, docker); null before the first start.</summary>
+    public string? RuntimeName { get; set; }
+
     /// <summary>The box's counters for metrics while running; null otherwise.</summary>
     public Runtime.Diagnostics.BoxStatsReader? Stats { get; set; }
 

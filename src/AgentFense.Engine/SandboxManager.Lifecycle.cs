@@ -133,7 +133,7 @@ public sealed partial class SandboxManager
         try
         {
             using var boxSpan = AgentFense.Runtime.Diagnostics.RuntimeTracing.StartBox(id);
-            var box = await Runtime.StartAsync(new BoxSpec
+            var box = await RuntimeFor(spec).StartAsync(new BoxSpec
             {
                 Id = id,
                 WorkspaceHostPath = mount.MountPoint,
@@ -144,6 +144,7 @@ public sealed partial class SandboxManager
                 Environment = spec.Environment,
                 Limits = spec.Limits,
                 Network = spec.Network,
+                Image = spec.Image,
             }, cancellationToken).ConfigureAwait(false);
             return (mount, box);
         }

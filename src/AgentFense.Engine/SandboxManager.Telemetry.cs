@@ -36,7 +36,8 @@ public sealed partial class SandboxManager
     private void AttachTelemetry(SandboxEntry entry, SandboxMount mount, Box box)
     {
         var id = entry.Id;
-        var runtime = Runtime.Name;
+        var runtime = _registry.TryGet(id, out var record) ? RuntimeNameOf(record.Spec) : Runtime.Name;
+        entry.RuntimeName = runtime;
         mount.FileSystem.Audit.Refused += refusal => Refused?.Invoke(id, refusal);
         box.Client.CommandEnded += record =>
         {
@@ -109,6 +110,9 @@ public sealed partial class SandboxManager
 
     private Operation BeginOperation(string name, string? id) => new(name, id);
 
+    /// <summary>The metrics label of a sandbox's runtime, without making the docker runtime for it.</summary>
+    private string RuntimeNameOf(SandboxSpec spec) => spec.Runtime == BoxRuntimeKind.Docker ? "docker" : Runtime.Name;
+
     /// <summary>One lifecycle operation's span and latency; outcome <c>error</c> unless <see cref="Succeeded"/> was called.</summary>
     private sealed class Operation : IDisposable
     {
@@ -164,7 +168,7 @@ public sealed partial class SandboxManager
                     counts.TryAdd((state, manager.Runtime.Name), 0);
                 foreach (var record in manager._registry.List())
                 {
-                    var key = (record.State, manager.Runtime.Name);
+                    var key = (record.State, manager.RuntimeNameOf(record.Spec));
                     counts[key] = counts.GetValueOrDefault(key) + 1;
                 }
             }
@@ -172,9 +176,20 @@ public sealed partial class SandboxManager
                 new KeyValuePair<string, object?>("state", c.Key.Item1.ToString().ToLowerInvariant()), new KeyValuePair<string, object?>("runtime", c.Key.Item2)));
         }
 
-        public static IEnumerable<Measurement<long>> ObserveBoxes() =>
-            s_managers.Keys.GroupBy(m => m.Runtime.Name).Select(g => new Measurement<long>(
-                g.Sum(m => (long)m._entries.Values.Count(e => e.Box is not null)), new KeyValuePair<string, object?>("runtime", g.Key)));
+        public static IEnumerable<Measurement<long>> ObserveBoxes()
+        {
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var manager in s_managers.Keys)
+            {
+                counts.TryAdd(manager.Runtime.Name, 0);
+                foreach (var entry in manager._entries.Values)
+                {
+                    if (entry.Box is not null)
+                        counts[entry.RuntimeName ?? manager.Runtime.Name] = counts.GetValueOrDefault(entry.RuntimeName ?? manager.Runtime.Name) + 1;
+                }
+            }
+            return counts.Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("runtime", c.Key)));
+        }
 
         public static IEnumerable<Measurement<double>> ObserveCpu()
         {

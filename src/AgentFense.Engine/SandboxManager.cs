@@ -51,7 +51,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
     /// <summary>The data directory in use.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>The runtime that starts the boxes.</summary>
+    /// <summary>The runtime that starts the boxes of bwrap sandboxes (or the runtime given in the options).</summary>
     public IBoxRuntime Runtime { get; }
 
     /// <summary>Where the deltas live: <c>deltas/</c> of the data directory.</summary>
@@ -124,6 +124,8 @@ public sealed partial class SandboxManager : IAsyncDisposable
             if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal))
                 throw new ArgumentException($"environment name '{key}' is not valid", nameof(spec));
         }
+        if (spec.Image is { } image && (image.Length == 0 || image.Any(char.IsWhiteSpace)))
+            throw new ArgumentException($"image name '{image}' is not valid", nameof(spec));
         spec = spec with { CodebasePath = codebase };
         while (true)
         {
@@ -174,6 +176,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
         });
         await Task.WhenAll(stops).ConfigureAwait(false);
         _cgroups?.TryRemoveGroup();
+        DisposeDocker();
         await _dataLock.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -190,6 +193,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
             if (swept.Count > 0)
                 Log($"removed {swept.Count} leftover box cgroup(s): {string.Join(", ", swept)}");
         }
+        await SweepDockerAsync(cancellationToken).ConfigureAwait(false);
         foreach (var directory in Directory.EnumerateDirectories(MountsDirectory))
             TryRemoveEmptyDirectory(directory);
         foreach (var record in _registry.List())

@@ -1,5 +1,6 @@
 using AgentFense.Runtime.Boxes;
 using AgentFense.Runtime.Bubblewrap;
+using AgentFense.Runtime.Docker;
 
 namespace AgentFense.Engine;
 
@@ -26,6 +27,13 @@ public sealed record class SandboxManagerOptions
 
     /// <summary>A runtime to use instead of bwrap (it then sweeps its own leftovers).</summary>
     public IBoxRuntime? Runtime { get; init; }
+
+    /// <summary>
+    /// Host-side settings of the docker runtime, made when a docker sandbox first starts (its <c>GroupName</c>
+    /// defaults to <see cref="CgroupGroupName"/>, its <c>StateDirectory</c> to the bwrap runtime's). Its leftover
+    /// containers are removed at start when the daemon answers.
+    /// </summary>
+    public DockerRuntimeOptions? Docker { get; init; }
 
     /// <summary>The registry of sandbox records; null for an <see cref="InMemorySandboxRegistry"/>.</summary>
     public ISandboxRegistry? Registry { get; init; }

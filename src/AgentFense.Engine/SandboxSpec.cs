@@ -33,4 +33,10 @@ public sealed record class SandboxSpec
 
     /// <summary>Gid commands run as inside the box.</summary>
     public uint Gid { get; init; } = 1000;
+
+    /// <summary>The runtime of the box.</summary>
+    public BoxRuntimeKind Runtime { get; init; } = BoxRuntimeKind.Bwrap;
+
+    /// <summary>The image of a docker box; null for the docker runtime's default image. Ignored by bwrap.</summary>
+    public string? Image { get; init; }
 }

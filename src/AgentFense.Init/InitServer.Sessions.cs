@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using AgentFense.Init.Protocol;
 
@@ -53,13 +52,35 @@ internal sealed partial class InitServer
             Error(id, ErrorCode.SpawnFailed, error, message);
             return;
         }
-        var session = new Session(id, shell, request.Pty, Convert.ToHexString(RandomNumberGenerator.GetBytes(8)));
+        var session = new Session(id, shell, request.Pty, Convert.ToHexString(RandomToken()));
         shell.Session = session;
         _sessions.Add(id, session);
         // The setup line drops whatever the shell prints first (an interactive PTY shell's prompt)
         // and answers the create request once the shell has run a command.
         var setup = request.Pty ? "PS1=''; PS2=''; unset PROMPT_COMMAND 2>/dev/null; true" : "true";
         StartSessionCommand(session, new SessionCommand(id, new SessionExecRequest { SessionId = id, Command = setup }, isSetup: true));
+    }
+
+    /// <summary>
+    /// Eight random bytes from getrandom(2). Not RandomNumberGenerator: in a NativeAOT binary it loads libssl,
+    /// which a box's image need not have (busybox, slim images), and init would abort.
+    /// </summary>
+    private static unsafe byte[] RandomToken()
+    {
+        var token = new byte[8];
+        var filled = 0;
+        fixed (byte* p = token)
+        {
+            while (filled < token.Length)
+            {
+                var n = Interop.Libc.getrandom(p + filled, (nuint)(token.Length - filled), 0);
+                if (n > 0)
+                    filled += (int)n;
+                else if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.EINTR)
+                    throw new InvalidOperationException($"getrandom failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+            }
+        }
+        return token;
     }
 
     private static bool HasVariable(string[] env, string name)

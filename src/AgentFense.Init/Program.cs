@@ -1,17 +1,21 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace AgentFense.Init;
 
 /// <summary>
 /// agentfense-init: PID 1 of a box (or a plain child process in tests). Usage:
-/// <c>agentfense-init [--fd N]</c> — serves the engine on the inherited socket N (default 3).
+/// <c>agentfense-init [--fd N | --connect PATH]</c> — serves the engine on the inherited socket N
+/// (default 3), or on a connection it makes to the unix socket PATH (for runtimes that cannot pass a
+/// descriptor into the box, such as Docker: the engine listens on a socket bound into the box).
 /// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
         var fd = 3;
+        string? connectPath = null;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--fd" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 0)
@@ -19,11 +23,22 @@ internal static class Program
                 fd = n;
                 i++;
             }
+            else if (args[i] == "--connect" && i + 1 < args.Length && args[i + 1].Length > 0)
+            {
+                connectPath = args[i + 1];
+                i++;
+            }
             else
             {
-                InitServer.Log($"usage: agentfense-init [--fd N] (unknown argument '{args[i]}')");
+                InitServer.Log($"usage: agentfense-init [--fd N | --connect PATH] (unknown argument '{args[i]}')");
                 return 2;
             }
+        }
+        if (connectPath is not null)
+        {
+            fd = Connect(connectPath);
+            if (fd < 0)
+                return 2;
         }
         var socket = new SafeFileHandle(fd, ownsHandle: true);
         if (Interop.Libc.fcntl(socket, Interop.Libc.F_GETFD, 0) < 0)
@@ -34,6 +49,36 @@ internal static class Program
         Prepare();
         InitServer.SetNonBlocking(socket);
         return new InitServer(socket).Run();
+    }
+
+    /// <summary>Connects a stream socket to the unix socket at <paramref name="path"/>; the descriptor, or -1 after saying why.</summary>
+    private static unsafe int Connect(string path)
+    {
+        var bytes = Encoding.UTF8.GetBytes(path);
+        if (bytes.Length >= Interop.Libc.UnixPathMax)
+        {
+            InitServer.Log($"socket path '{path}' is longer than {Interop.Libc.UnixPathMax - 1} bytes");
+            return -1;
+        }
+        var fd = Interop.Libc.socket(Interop.Libc.AF_UNIX, Interop.Libc.SOCK_STREAM | Interop.Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            InitServer.Log($"socket(AF_UNIX) failed: errno {Marshal.GetLastPInvokeError()}");
+            return -1;
+        }
+        var address = new Interop.Libc.SockaddrUn { Family = Interop.Libc.AF_UNIX };
+        bytes.CopyTo(new Span<byte>(address.Path, Interop.Libc.UnixPathMax));
+        int result;
+        do
+            result = Interop.Libc.connect(fd, &address, (uint)(sizeof(ushort) + bytes.Length + 1));
+        while (result < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        if (result < 0)
+        {
+            InitServer.Log($"connect('{path}') failed: errno {Marshal.GetLastPInvokeError()}");
+            Interop.Libc.close(fd);
+            return -1;
+        }
+        return fd;
     }
 
     /// <summary>Process-wide setup, in order; each step is best effort and says so when it fails.</summary>

@@ -71,6 +71,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
         var allowNonLoopback = options.AllowNonLoopback || options.ApiKeys.Count > 0;
         var grpc = Parse(options.GrpcAddress, allowNonLoopback, "gRPC");
         var http = Parse(options.HttpAddress, allowNonLoopback, "HTTP");
+        if (options.DefaultRuntime is not ("bwrap" or "docker"))
+            throw new ArgumentException($"default runtime '{options.DefaultRuntime}' is not bwrap or docker", nameof(options));
         // Loaded before anything starts, so a bad certificate or key leaves nothing running.
         var certificate = options.TlsCertificatePath is { } certificatePath ? Configuration.TlsCertificates.Load(certificatePath, options.TlsKeyPath) : null;
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
@@ -133,6 +135,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             Registry = registry,
             Log = telemetry.EngineLog,
             Bubblewrap = options.BubblewrapStateDirectory is { } state ? new BubblewrapRuntimeOptions { StateDirectory = state } : null,
+            Docker = options.Docker,
         }, cancellationToken);
 
     private static WebApplication Build(ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,

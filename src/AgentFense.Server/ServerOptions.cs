@@ -70,6 +70,9 @@ public sealed record class ServerOptions
     /// <summary>The image of a docker sandbox whose request names none; null: such requests are refused.</summary>
     public string? DefaultImage { get; init; }
 
+    /// <summary>Host-side settings of the docker runtime (daemon endpoint, state directory); null: <c>DOCKER_HOST</c> or the default socket.</summary>
+    public AgentFense.Runtime.Docker.DockerRuntimeOptions? Docker { get; init; }
+
     /// <summary>
     /// Host directories under which <c>RegisterCodebase</c> may register a codebase in place (none by default;
     /// the data directory never, even when under one of them).

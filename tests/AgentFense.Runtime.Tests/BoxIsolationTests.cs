@@ -4,17 +4,19 @@ using AgentFense.TestSupport;
 namespace AgentFense.Runtime.Tests;
 
 [Trait("Requires", "Bwrap")]
+[Trait("Requires", "Docker")]
 public sealed class BoxIsolationTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Exec_ServerEnvironment_NotVisibleInside()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_ServerEnvironment_NotVisibleInside(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         Environment.SetEnvironmentVariable("AGENTFENSE_SERVER_SECRET", "hunter2");
         using var workspace = BoxFixture.Workspace();
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path, s => s with
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path, s => s with
         {
             Environment = new Dictionary<string, string> { ["FROM_CALLER"] = "yes" },
         }), Token);
@@ -26,13 +28,14 @@ public sealed class BoxIsolationTests
         Assert.Contains("HOME=/tmp", result.StdoutText, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Exec_Identity_BoxUserHostnameWorkspaceWritable()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_Identity_BoxUserHostnameWorkspaceWritable(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
         workspace.WriteFile("hello.txt", "from host");
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path, s => s with { Hostname = "agent-box" }), Token);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path, s => s with { Hostname = "agent-box" }), Token);
         var result = await BoxFixture.RunAsync(box, "id; hostname; cat /proc/sys/kernel/hostname; pwd; cat hello.txt; echo; echo written > /workspace/out.txt; echo $$");
         Assert.Equal(0, result.ExitCode);
         var lines = result.StdoutText.Split('\n');
@@ -45,12 +48,13 @@ public sealed class BoxIsolationTests
         Assert.Equal(1000, Owner(workspace["out.txt"]));
     }
 
-    [Fact]
-    public async Task Exec_Process_NoCapabilitiesNoNewPrivsSeccompPid1IsInit()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_Process_NoCapabilitiesNoNewPrivsSeccompPid1IsInit(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), Token);
         var result = await BoxFixture.RunAsync(box, "grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status; grep -E '^(Uid|Gid|CapEff|CapBnd)' /proc/1/status; cat /proc/1/cmdline | tr '\\0' ' '");
         Assert.Equal(0, result.ExitCode);
         var status = result.StdoutText;
@@ -59,7 +63,7 @@ public sealed class BoxIsolationTests
         Assert.Contains("NoNewPrivs:\t1", status, StringComparison.Ordinal);
         Assert.Contains("Seccomp:\t2", status, StringComparison.Ordinal);
         Assert.Contains("Uid:\t1000\t1000\t1000\t1000", status, StringComparison.Ordinal);
-        Assert.Contains("/.agentfense/init --fd 3", status, StringComparison.Ordinal);
+        Assert.Contains(runtime == "bwrap" ? "/.agentfense/init --fd 3" : "/.agentfense/init --connect /.agentfense/run/init.sock", status, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,16 +102,17 @@ public sealed class BoxIsolationTests
         Assert.True(int.Parse(result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture) <= 4);
     }
 
-    [Fact]
-    public async Task Exec_Mountinfo_RevealsNoHostPathOfAWorkspaceMount()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_Mountinfo_RevealsNoHostPathOfAWorkspaceMount(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
         // The engine binds a FUSE mount, whose root is "/" of its own filesystem; a tmpfs stands in for it.
         Mount("-t", "tmpfs", "-o", "mode=0755,uid=1000,gid=1000", "agentfense", workspace.Path);
         try
         {
-            await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+            await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), Token);
             var result = await BoxFixture.RunAsync(box, "cat /proc/self/mountinfo");
             Assert.Equal(0, result.ExitCode);
             var mountinfo = result.StdoutText;
@@ -124,14 +129,15 @@ public sealed class BoxIsolationTests
         }
     }
 
-    [Fact]
-    public async Task Exec_Descriptors_NoEngineDescriptorInsideBox()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_Descriptors_NoEngineDescriptorInsideBox(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
         // An inheritable descriptor of the engine must not reach the box.
         using var leaky = File.OpenHandle(workspace.WriteFile("engine-secret"), FileMode.Open);
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), Token);
         var result = await BoxFixture.RunAsync(box, "for f in /proc/1/fd/* /proc/self/fd/*; do echo \"$f $(readlink $f)\"; done");
         Assert.Equal(0, result.ExitCode);
         TestContext.Current.TestOutputHelper?.WriteLine(result.StdoutText);
@@ -146,12 +152,13 @@ public sealed class BoxIsolationTests
         Assert.DoesNotContain("engine-secret", result.StdoutText, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Exec_ExitCodesAndSignals_Reported()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_ExitCodesAndSignals_Reported(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), Token);
         Assert.Equal(0, (await BoxFixture.RunAsync(box, "true")).ExitCode);
         Assert.Equal(42, (await BoxFixture.RunAsync(box, "exit 42")).ExitCode);
         var killed = await BoxFixture.RunAsync(box, "kill -TERM $$");
@@ -159,12 +166,13 @@ public sealed class BoxIsolationTests
         Assert.Equal(127, (await BoxFixture.RunAsync(box, "no-such-command-here")).ExitCode);
     }
 
-    [Fact]
-    public async Task Exec_PtyAndSession_WorkInsideTheBox()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_PtyAndSession_WorkInsideTheBox(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), Token);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), Token);
         var pty = await box.Client.ExecAsync(box.WithDefaults(new AgentFense.Runtime.Init.ExecOptions { Command = "tty; echo $TERM", Pty = (80, 24), Timeout = TimeSpan.FromSeconds(10) }), Token);
         Assert.Equal(0, pty.ExitCode);
         Assert.StartsWith("/dev/pts/", pty.StdoutText, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using AgentFense.TestSupport;
 namespace AgentFense.Runtime.Tests;
 
 [Trait("Requires", "Bwrap")]
+[Trait("Requires", "Docker")]
 public sealed class SeccompBoxTests
 {
     private const string Eperm = "1";
@@ -36,12 +37,13 @@ public sealed class SeccompBoxTests
         }
     }
 
-    [Fact]
-    public async Task Exec_UnshareAndMountTools_Refused()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_UnshareAndMountTools_Refused(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         using var workspace = BoxFixture.Workspace();
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), TestContext.Current.CancellationToken);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), TestContext.Current.CancellationToken);
         var userns = await BoxFixture.RunAsync(box, "unshare -U -r id");
         Assert.NotEqual(0, userns.ExitCode);
         Assert.Contains("Operation not permitted", userns.StderrText, StringComparison.Ordinal);
@@ -51,17 +53,18 @@ public sealed class SeccompBoxTests
         Assert.DoesNotContain("uid=0", su.StdoutText, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Exec_RawSockets_RefusedInsideButNotOnHost()
+    [Theory]
+    [MemberData(nameof(BoxFixture.Runtimes), MemberType = typeof(BoxFixture))]
+    public async Task Exec_RawSockets_RefusedInsideButNotOnHost(string runtime)
     {
-        BoxFixture.Require();
+        BoxFixture.Require(runtime);
         Requires.Program("gcc");
         using var workspace = BoxFixture.Workspace();
         var probe = workspace["raw-probe"];
         Run("gcc", "-O1", "-o", probe, Path.Combine(AppContext.BaseDirectory, "Probes", "raw-socket-probe.c"));
         var host = Parse(Run(probe));
         Assert.All(host.Values, errno => Assert.Equal("0", errno)); // root on the host gets them: the probe works
-        await using var box = await BoxFixture.Runtime.StartAsync(BoxFixture.Spec(workspace.Path), TestContext.Current.CancellationToken);
+        await using var box = await BoxFixture.For(runtime).StartAsync(BoxFixture.Spec(workspace.Path), TestContext.Current.CancellationToken);
         var result = await BoxFixture.RunAsync(box, "/workspace/raw-probe");
         Assert.Equal(0, result.ExitCode);
         var inside = Parse(result.StdoutText);

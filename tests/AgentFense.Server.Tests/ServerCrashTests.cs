@@ -12,18 +12,28 @@ namespace AgentFense.Server.Tests;
 /// codebase, lists the sandbox with its rules, runs it again over the same delta, and clears the dead mount.
 /// </summary>
 [Trait("Requires", "Bwrap")]
+[Trait("Requires", "Docker")]
 public sealed partial class ServerCrashTests
 {
     private static CancellationToken Token => ServerHarness.Token;
 
-    [Fact]
-    public async Task Serve_KilledWithSigkill_NextServerRecoversEverything()
+    public static TheoryData<string> Runtimes => new() { "bwrap", "docker" };
+
+    [Theory]
+    [MemberData(nameof(Runtimes))]
+    public async Task Serve_KilledWithSigkill_NextServerRecoversEverything(string runtime)
     {
         Requires.Bwrap();
         Requires.Fuse();
+        if (runtime == "docker")
+        {
+            Requires.Docker();
+            TestImages.Ensure();
+        }
         using var data = new TempDirectory("agentfense-crash-");
         var group = $"agentfense-crash-{Guid.NewGuid():N}"[..28];
         string sandboxId, codebaseId, oldMount;
+        string[] oldContainers;
         using (var first = await ServeProcess.StartAsync(data.Path, group))
         {
             using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
@@ -31,7 +41,9 @@ public sealed partial class ServerCrashTests
             var sandboxes = new SandboxService.SandboxServiceClient(channel);
             codebaseId = (await codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "crash", OwnerId = "me" }, cancellationToken: Token)).Id;
             await UploadAsync(codebases, codebaseId, "README.md", "kept\n");
-            var request = new CreateSandboxRequest { CodebaseId = codebaseId };
+            var request = runtime == "docker"
+                ? new CreateSandboxRequest { CodebaseId = codebaseId, Runtime = RuntimeType.Docker, Image = TestImages.Debian }
+                : new CreateSandboxRequest { CodebaseId = codebaseId, Runtime = RuntimeType.Bwrap };
             request.Permissions.Add(new PermissionRule { Pattern = "**", Permission = Permission.Write, Type = PatternType.Glob });
             request.Permissions.Add(new PermissionRule { Pattern = "secret.txt", Permission = Permission.None, Type = PatternType.File, Priority = 5 });
             sandboxId = (await sandboxes.CreateSandboxAsync(request, cancellationToken: Token)).Id;
@@ -39,6 +51,7 @@ public sealed partial class ServerCrashTests
             var wrote = await sandboxes.ExecAsync(new ExecRequest { SandboxId = sandboxId, Command = "echo from-before-the-crash > note.txt" }, cancellationToken: Token);
             Assert.Equal(0, wrote.ExitCode);
             oldMount = Mounts().Single(m => m.Contains(sandboxId, StringComparison.Ordinal));
+            oldContainers = await Containers(sandboxId);
             first.Kill();
         }
         try
@@ -55,6 +68,10 @@ public sealed partial class ServerCrashTests
             var read = await sandboxes.ExecAsync(new ExecRequest { SandboxId = sandboxId, Command = "cat note.txt README.md" }, cancellationToken: Token);
             Assert.Equal(0, read.ExitCode);
             Assert.Equal("from-before-the-crash\nkept\n", read.Stdout);
+            // A docker sandbox runs again in a fresh container; the dead server's one is gone.
+            var containers = await Containers(sandboxId);
+            Assert.Equal(runtime == "docker" ? 1 : 0, containers.Length);
+            Assert.Empty(containers.Intersect(oldContainers));
             await sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = sandboxId }, cancellationToken: Token);
         }
         finally
@@ -64,6 +81,21 @@ public sealed partial class ServerCrashTests
             RemoveCgroupGroup(group);
         }
         Assert.DoesNotContain(Mounts(), m => m.StartsWith(data.Path, StringComparison.Ordinal));
+    }
+
+    /// <summary>Ids of the containers (running or not) labelled with sandbox <paramref name="id"/>; none for bwrap or without docker.</summary>
+    private static async Task<string[]> Containers(string id)
+    {
+        if (Requires.Which("docker") is null)
+            return [];
+        using var process = Process.Start(new ProcessStartInfo("docker", ["ps", "-aq", "--no-trunc", "--filter", $"label=io.agentfense.sandbox={id}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync(Token);
+        await process.WaitForExitAsync(Token);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     private static async Task<Sandbox> WaitRunningAsync(SandboxService.SandboxServiceClient sandboxes, string id)

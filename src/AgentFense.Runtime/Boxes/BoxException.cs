@@ -1,7 +1,7 @@
 namespace AgentFense.Runtime.Boxes;
 
 /// <summary>A box could not be started, limited or stopped.</summary>
-public sealed class BoxException : Exception
+public class BoxException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public BoxException(string message)
@@ -10,7 +10,7 @@ public sealed class BoxException : Exception
     }
 
     /// <summary>Creates the exception with its cause.</summary>
-    public BoxException(string message, Exception inner)
+    public BoxException(string message, Exception? inner)
         : base(message, inner)
     {
     }

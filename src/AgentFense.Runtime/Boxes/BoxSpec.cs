@@ -39,6 +39,9 @@ public sealed record class BoxSpec
     /// <summary>Outbound network through a user-mode NAT; false leaves only loopback.</summary>
     public bool Network { get; init; }
 
+    /// <summary>The image of runtimes that start boxes from one (docker); null for the runtime's default. bwrap ignores it.</summary>
+    public string? Image { get; init; }
+
     /// <summary>The default environment (<c>PATH</c>, <c>HOME</c>, <c>USER</c>, <c>LOGNAME</c>, <c>LANG</c>) merged with <see cref="Environment"/>, as KEY=VALUE.</summary>
     public IReadOnlyList<string> BuildEnvironment()
     {

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using AgentFense.Runtime.Boxes;
 using AgentFense.Runtime.Cgroups;
@@ -30,14 +29,14 @@ public sealed class BubblewrapRuntime : IBoxRuntime
     private readonly BubblewrapRuntimeOptions _options;
     private readonly HostLayout _host = HostLayout.Probe();
     private readonly bool _asRoot = Environment.UserName == "root" || IsRoot();
-    private readonly Lock _initLock = new();
-    private readonly Dictionary<string, string> _initCopies = new(StringComparer.Ordinal);
+    private readonly InitBinaryCopies _initCopies;
 
     /// <summary>Creates the runtime (becomes a child subreaper, detects cgroups).</summary>
     public BubblewrapRuntime(BubblewrapRuntimeOptions? options = null)
     {
         _options = options ?? new BubblewrapRuntimeOptions();
         Cgroups = _options.Cgroups ?? CgroupManager.Detect();
+        _initCopies = new InitBinaryCopies(_options.StateDirectory);
         BecomeSubreaper();
     }
 
@@ -56,7 +55,7 @@ public sealed class BubblewrapRuntime : IBoxRuntime
 
     /// <summary>The bwrap argv for <paramref name="spec"/> as this runtime would run it (for logs and tests).</summary>
     public IReadOnlyList<string> DescribeCommand(BoxSpec spec) =>
-        [_options.BwrapPath, .. BubblewrapArguments.Build(spec, EtcFiles.Build(spec), _host, InitCopy(spec.InitPath), _asRoot, _options.SetprivPath)];
+        [_options.BwrapPath, .. BubblewrapArguments.Build(spec, EtcFiles.Build(spec), _host, _initCopies.Get(spec.InitPath), _asRoot, _options.SetprivPath)];
 
     /// <inheritdoc />
     public async Task<Box> StartAsync(BoxSpec spec, CancellationToken cancellationToken = default)
@@ -64,7 +63,7 @@ public sealed class BubblewrapRuntime : IBoxRuntime
         spec.Validate();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.StartTimeout);
-        var initCopy = InitCopy(spec.InitPath);
+        var initCopy = _initCopies.Get(spec.InitPath);
         var etc = EtcFiles.Build(spec);
         var argv = BubblewrapArguments.Build(spec, etc, _host, initCopy, _asRoot, _options.SetprivPath);
         var cgroup = Cgroups.Create(spec.Id, spec.Limits);
@@ -179,35 +178,6 @@ public sealed class BubblewrapRuntime : IBoxRuntime
         while (i < json.Length && char.IsAsciiDigit(json[i]))
             i++;
         return i > start && i < json.Length && int.TryParse(json.AsSpan(start, i - start), System.Globalization.CultureInfo.InvariantCulture, out pid) && pid > 0;
-    }
-
-    /// <summary>
-    /// The init binary as bound into boxes: a copy under the state directory named by its content
-    /// hash, so the box's mountinfo shows that neutral path instead of where the engine's build lives.
-    /// </summary>
-    private string InitCopy(string initPath)
-    {
-        lock (_initLock)
-        {
-            if (_initCopies.TryGetValue(initPath, out var known) && File.Exists(known))
-                return known;
-            string hash;
-            using (var stream = File.OpenRead(initPath))
-                hash = Convert.ToHexStringLower(SHA256.HashData(stream))[..16];
-            var directory = Path.Combine(_options.StateDirectory, "init");
-            Directory.CreateDirectory(directory);
-            var copy = Path.Combine(directory, $"agentfense-init-{hash}");
-            if (!File.Exists(copy))
-            {
-                // Unique per call: several runtimes (in one process or many) may make the first copy at once.
-                var temporary = $"{copy}.{Guid.NewGuid():N}.tmp";
-                File.Copy(initPath, temporary, overwrite: true);
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-                File.Move(temporary, copy, overwrite: true);
-            }
-            _initCopies[initPath] = copy;
-            return copy;
-        }
     }
 
     private static bool IsRoot()

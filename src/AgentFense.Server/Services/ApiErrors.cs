@@ -48,6 +48,10 @@ internal static class ApiErrors
     public const string InvalidArchive = "INVALID_ARCHIVE";
     public const string ArchiveTooLarge = "ARCHIVE_TOO_LARGE";
 
+    // The docker runtime.
+    public const string ImageNotFound = "IMAGE_NOT_FOUND";
+    public const string DockerUnavailable = "DOCKER_UNAVAILABLE";
+
     /// <summary>An RpcException with <paramref name="code"/>, <paramref name="message"/> and an ErrorInfo of <paramref name="reason"/>.</summary>
     public static RpcException Create(StatusCode code, string reason, string message)
     {

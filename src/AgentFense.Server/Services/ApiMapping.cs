@@ -73,6 +73,8 @@ internal static class ApiMapping
         Limits = ToLimits(sandbox.Resources, sandbox.TmpSizeBytes),
         Network = sandbox.Network,
         DeltaSizeLimit = sandbox.DeltaSizeBytes > 0 ? sandbox.DeltaSizeBytes : AgentFense.SandboxFs.SandboxFsOptions.DefaultDeltaLimit,
+        Runtime = sandbox.Runtime == RuntimeType.Docker ? BoxRuntimeKind.Docker : BoxRuntimeKind.Bwrap,
+        Image = sandbox.Runtime == RuntimeType.Docker && sandbox.Image.Length > 0 ? sandbox.Image : null,
     };
 
     public static RpcException Invalid(string message, string reason = ApiErrors.InvalidArgument) =>

@@ -68,6 +68,9 @@ internal sealed class EngineErrorInterceptor : Interceptor
         SandboxStateException => ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.SandboxNotRunning, e.Message),
         Policy.PolicyException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidRule, e.Message),
         ArgumentException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidArgument, e.Message),
+        Runtime.Boxes.BoxImageNotFoundException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.ImageNotFound, e.Message),
+        Runtime.Boxes.BoxRuntimeUnavailableException { Runtime: "docker" } => ApiErrors.Create(StatusCode.Unavailable, ApiErrors.DockerUnavailable, e.Message),
+        Runtime.Boxes.BoxRuntimeUnavailableException => ApiErrors.Create(StatusCode.Unavailable, ApiErrors.RuntimeUnavailable, e.Message),
         Runtime.Boxes.BoxException => ApiErrors.Create(StatusCode.Internal, ApiErrors.BoxFailed, $"the box failed: {e.Message}"),
         Runtime.Init.InitException => ApiErrors.Create(StatusCode.Internal, ApiErrors.InitFailed, $"init failed: {e.Message}"),
         // A call racing a stop of its sandbox finds the box's init client already disposed: the sandbox is no

@@ -23,7 +23,7 @@ internal sealed partial class SandboxGrpcService
         for (var i = 0; i < results.Length; i++)
         {
             var item = request.Requests[i];
-            results[i] = await Attempt("", () => Task.FromResult(CreateCore(item)));
+            results[i] = await Attempt("", () => CreateCoreAsync(item, context.CancellationToken));
         }
         if (request.Start)
         {

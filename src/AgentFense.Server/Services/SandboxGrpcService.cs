@@ -25,7 +25,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     : SandboxService.SandboxServiceBase
 {
     public override Task<Sandbox> CreateSandbox(CreateSandboxRequest request, ServerCallContext context) =>
-        Task.FromResult(CreateCore(request));
+        CreateCoreAsync(request, context.CancellationToken);
 
     public override Task<Sandbox> GetSandbox(GetSandboxRequest request, ServerCallContext context) =>
         Task.FromResult(Current(request.SandboxId));
@@ -78,16 +78,13 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     /// Creates a sandbox for the caller (CreateSandbox and each item of BatchCreateSandboxes): the request with
     /// the server's defaults, within the caller's limit of sandboxes.
     /// </summary>
-    private Sandbox CreateCore(CreateSandboxRequest request)
+    private async Task<Sandbox> CreateCoreAsync(CreateSandboxRequest request, CancellationToken cancellationToken)
     {
         var codebase = codebases.GetVisible(request.CodebaseId) ?? throw NotFound($"no codebase '{request.CodebaseId}'", ApiErrors.CodebaseNotFound);
-        var runtime = request.Runtime == RuntimeType.Unspecified && string.Equals(options.DefaultRuntime, "docker", StringComparison.OrdinalIgnoreCase)
-            ? RuntimeType.Docker : request.Runtime;
-        if (runtime == RuntimeType.Docker)
-            throw Invalid("the docker runtime is not configured on this server", ApiErrors.RuntimeUnavailable);
-        if (!System.Enum.IsDefined(runtime))
-            throw Invalid($"runtime {(int)runtime} is not a runtime type");
+        var (runtime, image) = await ChooseRuntimeAsync(request, cancellationToken);
         var sandbox = SandboxDefaults.Apply(request, codebase.Id, options, DateTimeOffset.UtcNow);
+        sandbox.Runtime = runtime;
+        sandbox.Image = image;
         var owner = Auth.Caller.Owner ?? "";
         lock (catalog.CreateLock)
         {
