@@ -117,6 +117,36 @@ public sealed class ObservabilityMetricsTests
     }
 
     [Fact]
+    [Trait("Requires", "Docker")]
+    public async Task Metrics_DockerSandbox_LabelledWithItsRuntime_AuditedToo()
+    {
+        Requires.Fuse();
+        Requires.Docker();
+        TestImages.Ensure();
+        await using var harness = await ServerHarness.StartAsync(boxes: true);
+        var before = await ScrapeAsync(harness);
+        var codebase = await harness.Codebases.CreateCodebaseAsync(new CreateCodebaseRequest { Name = "docker-metrics" }, cancellationToken: Token);
+        var create = new CreateSandboxRequest { CodebaseId = codebase.Id, Runtime = RuntimeType.Docker, Image = TestImages.Debian };
+        create.Permissions.Add(new PermissionRule { Pattern = "**", Permission = Permission.Read });
+        var id = (await harness.Sandboxes.CreateSandboxAsync(create, cancellationToken: Token)).Id;
+        await harness.Sandboxes.StartSandboxAsync(new StartSandboxRequest { SandboxId = id }, cancellationToken: Token);
+        try
+        {
+            Assert.Equal(2, (await Exec(harness, id, "exit 2")).ExitCode);
+            var after = await ScrapeAsync(harness);
+            Grew(before, after, 1, "agentfense_exec_duration_seconds_count", ("runtime", "docker"), ("outcome", "exit_nonzero"));
+            Assert.True(after.Sum("agentfense_boxes", ("runtime", "docker")) >= 1, after.Text);
+            Assert.True(after.Sum("agentfense_sandboxes", ("state", "running"), ("runtime", "docker")) >= 1, after.Text);
+            var audit = await harness.Sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id, Kind = SandboxAuditEntryKind.Command }, cancellationToken: Token);
+            Assert.Equal(("exit 2", 2), (audit.Entries.Single().Command, audit.Entries.Single().ExitCode));
+        }
+        finally
+        {
+            await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_Disabled_NoEndpoint()
     {
         await using var harness = await ServerHarness.StartAsync(configure: o => o with { Observability = o.Observability with { MetricsEnabled = false } });

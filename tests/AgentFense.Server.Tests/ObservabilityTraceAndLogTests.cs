@@ -50,7 +50,9 @@ public sealed class ObservabilityTraceAndLogTests
             {
                 lock (spans)
                     snapshot = [.. spans];
-                if (snapshot.Any(s => s.OperationName.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && s.DisplayName.Contains("Exec", StringComparison.Ordinal)))
+                var exported = snapshot.Where(s => s.OperationName.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && s.DisplayName.Contains("Exec", StringComparison.Ordinal))
+                    .Any(api => snapshot.Any(s => s.OperationName == "box.command" && s.TraceId == api.TraceId));
+                if (exported)
                     break;
                 await Task.Delay(50, Token);
             }

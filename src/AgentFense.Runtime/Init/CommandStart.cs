@@ -16,6 +16,7 @@ internal sealed class CommandStart
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
     private readonly Activity? _activity;
+    private int _reported;
 
     public CommandStart(InitClient client, string command, uint sessionId)
     {
@@ -34,8 +35,11 @@ internal sealed class CommandStart
     /// <summary>Init refused the request before the command ran.</summary>
     public void Fail(Exception error) => Report(Task.FromException<ExitStatus>(error));
 
+    /// <summary>Reports the command's end once (later calls do nothing); <paramref name="exit"/> is completed.</summary>
     public void Report(Task<ExitStatus> exit)
     {
+        if (Interlocked.Exchange(ref _reported, 1) != 0)
+            return;
         var elapsed = Stopwatch.GetElapsedTime(_startTimestamp);
         CommandRecord record;
         if (exit.IsCompletedSuccessfully)
