@@ -21,6 +21,7 @@ internal static class CliApp
             MountCommand.Create(console),
             RunCommand.Create(console),
             ServeCommand.Create(console),
+            AuditCommand.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

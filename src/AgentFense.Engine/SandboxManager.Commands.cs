@@ -10,10 +10,14 @@ public sealed partial class SandboxManager
     /// </summary>
     /// <exception cref="SandboxStateException">The sandbox is not running.</exception>
     /// <exception cref="InitException">Init could not start the command.</exception>
-    public Task<ExecResult> ExecAsync(string id, ExecOptions options, CancellationToken cancellationToken = default)
+    public async Task<ExecResult> ExecAsync(string id, ExecOptions options, CancellationToken cancellationToken = default)
     {
+        using var activity = Diagnostics.EngineTracing.Source.StartActivity("sandbox.exec");
+        activity?.SetTag(Diagnostics.EngineTracing.SandboxTag, id);
         var box = GetBox(id);
-        return box.Client.ExecAsync(box.WithDefaults(options), cancellationToken);
+        var result = await box.Client.ExecAsync(box.WithDefaults(options), cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("process.exit.code", result.ExitCode);
+        return result;
     }
 
     /// <summary>Runs a command and yields its output chunks as they come; the last item carries the exit status.</summary>

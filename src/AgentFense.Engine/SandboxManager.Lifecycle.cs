@@ -16,6 +16,7 @@ public sealed partial class SandboxManager
     /// <exception cref="BoxException">The box could not start.</exception>
     public async Task<SandboxRecord> StartAsync(string id, CancellationToken cancellationToken = default)
     {
+        using var operation = BeginOperation("start", id);
         var entry = Entry(id);
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -24,14 +25,19 @@ public sealed partial class SandboxManager
                 throw new SandboxNotFoundException(id);
             var record = Get(id);
             if (entry.Box is not null)
+            {
+                operation.Succeeded();
                 return record;
+            }
             var (mount, box) = await MountAndStartAsync(id, record.Spec, cancellationToken).ConfigureAwait(false);
+            AttachTelemetry(entry, mount, box);
             entry.Mount = mount;
             entry.Box = box;
             var running = record with { State = SandboxState.Running };
             _registry.Update(running);
             _ = box.Exited.ContinueWith(t => OnBoxExitedAsync(entry, box, t.Result), CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap();
+            operation.Succeeded();
             return running;
         }
         finally
@@ -44,14 +50,18 @@ public sealed partial class SandboxManager
     /// <exception cref="SandboxNotFoundException">No such sandbox.</exception>
     public async Task<SandboxRecord> StopAsync(string id, CancellationToken cancellationToken = default)
     {
+        using var operation = BeginOperation("stop", id);
         Entry(id);
-        return await StopCoreAsync(id, cancellationToken).ConfigureAwait(false);
+        var stopped = await StopCoreAsync(id, cancellationToken).ConfigureAwait(false);
+        operation.Succeeded();
+        return stopped;
     }
 
     /// <summary>Destroys sandbox <paramref name="id"/>: its processes, mount, cgroup and delta are removed, and its record forgotten.</summary>
     /// <exception cref="SandboxNotFoundException">No such sandbox.</exception>
     public async Task DestroyAsync(string id, CancellationToken cancellationToken = default)
     {
+        using var operation = BeginOperation("destroy", id);
         var entry = Entry(id);
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -65,6 +75,8 @@ public sealed partial class SandboxManager
             entry.Destroyed = true;
             _registry.Remove(id);
             _entries.TryRemove(id, out _);
+            operation.Succeeded();
+            OnDestroyed(id);
         }
         finally
         {
@@ -120,6 +132,7 @@ public sealed partial class SandboxManager
         }
         try
         {
+            using var boxSpan = AgentFense.Runtime.Diagnostics.RuntimeTracing.StartBox(id);
             var box = await RuntimeFor(spec).StartAsync(new BoxSpec
             {
                 Id = id,
@@ -150,6 +163,7 @@ public sealed partial class SandboxManager
         var mount = entry.Mount;
         entry.Box = null;
         entry.Mount = null;
+        DetachTelemetry(entry);
         try
         {
             if (box is not null)

@@ -92,6 +92,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
             }
             var manager = new SandboxManager(options, dataDirectory, dataLock, runtime, cgroups);
             await manager.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            Live.Add(manager);
             return manager;
         }
         catch
@@ -109,6 +110,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
     /// <exception cref="PolicyException">A rule is not valid.</exception>
     public SandboxRecord Create(SandboxSpec spec)
     {
+        using var operation = BeginOperation("create", null);
         ArgumentNullException.ThrowIfNull(spec);
         ThrowIfDisposed();
         var codebase = Path.GetFullPath(spec.CodebasePath);
@@ -131,6 +133,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
             if (_registry.TryAdd(record))
             {
                 _entries[record.Id] = new SandboxEntry(record.Id);
+                operation.Succeeded(record.Id);
                 return record;
             }
         }
@@ -159,6 +162,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        Live.Remove(this);
         var stops = _entries.Keys.Select(async id =>
         {
             try

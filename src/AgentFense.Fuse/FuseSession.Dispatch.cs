@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using AgentFense.Fuse.Diagnostics;
 using AgentFense.Fuse.Protocol;
 
 namespace AgentFense.Fuse;
@@ -16,6 +18,7 @@ public sealed unsafe partial class FuseSession
             return;
         }
         var ctx = new FuseContext(this, in header, worker);
+        long started = FuseMetrics.Enabled ? Stopwatch.GetTimestamp() : 0;
         worker.Begin(this, header.Unique);
         try
         {
@@ -33,6 +36,8 @@ public sealed unsafe partial class FuseSession
         finally
         {
             worker.End();
+            if (started != 0)
+                FuseMetrics.RecordOperation(header.Opcode, started);
         }
     }
 

@@ -47,6 +47,7 @@ public sealed unsafe partial class FuseSession : IDisposable
     private int _destroyed;
     private int _disposed;
     private int _unmounted;
+    private int _counted;
     private volatile FuseConnectionInfo? _connection;
 
     internal FuseSession(FuseServer server, string mountPoint, IFuseFileSystem fileSystem, MountOptions options, SafeFileHandle device, bool viaFusermount)
@@ -77,7 +78,12 @@ public sealed unsafe partial class FuseSession : IDisposable
 
     internal SafeFileHandle Device => _device;
 
-    internal void Start() => _server.Register(this, _device, id => _id = id);
+    internal void Start()
+    {
+        _server.Register(this, _device, id => _id = id);
+        Volatile.Write(ref _counted, 1);
+        Diagnostics.FuseMetrics.MountOpened();
+    }
 
     /// <summary>Waits until the session has ended (unmounted or aborted); true if it did within <paramref name="timeout"/>.</summary>
     public bool WaitForExit(TimeSpan timeout) => _ended.Wait(timeout);
@@ -202,6 +208,8 @@ public sealed unsafe partial class FuseSession : IDisposable
         if (Interlocked.Exchange(ref _endedFlag, 1) != 0)
             return;
         _server.Unregister(_id, _fd);
+        if (Interlocked.Exchange(ref _counted, 0) != 0)
+            Diagnostics.FuseMetrics.MountClosed();
         CallDestroyOnce();
         _backing.Clear();
         _device.Dispose();

@@ -30,7 +30,7 @@ public sealed partial class SandboxFileSystem
         var decision = DecisionOf(path, isDirectory);
         if (decision.Permission == Permission.None)
         {
-            Audit.Record("lookup", path, decision.Permission, decision.RuleIndex);
+            RecordRefusal("lookup", path, decision);
             Negative(parent, childName, out entry);
             return FuseErrno.Success;
         }

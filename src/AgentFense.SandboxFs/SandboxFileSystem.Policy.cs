@@ -33,8 +33,18 @@ public sealed partial class SandboxFileSystem
     {
         if (decision.Permission >= needed)
             return FuseErrno.Success;
-        Audit.Record(operation, path, decision.Permission, decision.RuleIndex);
+        RecordRefusal(operation, path, decision);
         return decision.Permission == Permission.None ? FuseErrno.ENOENT : FuseErrno.EACCES;
+    }
+
+    /// <summary>Audits and counts one refusal, naming the rule that decided it.</summary>
+    private void RecordRefusal(string operation, string path, PolicyDecision decision)
+    {
+        // The index is into the policy that decided; a concurrent rules update may have swapped it since.
+        var rules = Volatile.Read(ref _policy).Rules;
+        var rule = decision.Source == DecisionSource.Rule && (uint)decision.RuleIndex < (uint)rules.Count ? rules[decision.RuleIndex] : null;
+        Audit.Record(operation, path, decision.Permission, decision.RuleIndex, rule);
+        Diagnostics.SandboxFsMetrics.RecordRefusal(decision.Permission, operation);
     }
 
     /// <summary>Resolves a request's node and its path; ENOENT for a node the kernel should no longer hold.</summary>

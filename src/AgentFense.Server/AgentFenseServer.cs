@@ -3,6 +3,7 @@ using AgentFense.Api.V1;
 using AgentFense.Engine;
 using AgentFense.Runtime.Bubblewrap;
 using AgentFense.Server.Codebases;
+using AgentFense.Server.Observability;
 using AgentFense.Server.Services;
 using AgentFense.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -31,6 +32,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
     private readonly SandboxManager _manager;
     private readonly PersistentSandboxRegistry _registry;
     private int _disposed;
+    private ServerTelemetry? _telemetry;
 
     private AgentFenseServer(WebApplication app, SandboxManager manager, PersistentSandboxRegistry registry, IPEndPoint grpc, IPEndPoint http)
     {
@@ -44,6 +46,12 @@ public sealed class AgentFenseServer : IAsyncDisposable
     /// <summary>Where gRPC listens (the bound port when 0 was asked for).</summary>
     public IPEndPoint GrpcEndPoint { get; }
 
+    /// <summary>The web host's services (tests check which telemetry providers exist).</summary>
+    internal IServiceProvider Services => _app.Services;
+
+    /// <summary>The server's logs, metrics, traces and audit trail (tests reach the audit's purge through it).</summary>
+    internal ServerTelemetry? Telemetry => _telemetry;
+
     /// <summary>Where the REST routes listen (the bound port when 0 was asked for).</summary>
     public IPEndPoint HttpEndPoint { get; }
 
@@ -54,11 +62,12 @@ public sealed class AgentFenseServer : IAsyncDisposable
     public CancellationToken StoppingToken => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Opens the data directory, starts the engine and listens on both endpoints.</summary>
-    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>.</exception>
+    /// <exception cref="ArgumentException">An address is not valid, or is not loopback without API keys and without <see cref="ServerOptions.AllowNonLoopback"/>; or an observability option is not valid.</exception>
     /// <exception cref="FormatException">The TLS certificate or key cannot be loaded.</exception>
     public static async Task<AgentFenseServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Observability.Validate();
         var allowNonLoopback = options.AllowNonLoopback || options.ApiKeys.Count > 0;
         var grpc = Parse(options.GrpcAddress, allowNonLoopback, "gRPC");
         var http = Parse(options.HttpAddress, allowNonLoopback, "HTTP");
@@ -83,39 +92,57 @@ public sealed class AgentFenseServer : IAsyncDisposable
             registry.Load(new SandboxRecord(sandbox.Id, spec, (SandboxState)stored, sandbox.CreatedAt.ToDateTimeOffset()));
             catalog.Put(sandbox, owner);
         }
+        var telemetry = ServerTelemetry.Create(options, Path.Combine(dataDirectory, "agentfense.db"), catalog);
 
-        var manager = await SandboxManager.StartAsync(new SandboxManagerOptions
+        SandboxManager manager;
+        try
+        {
+            manager = await StartEngineAsync(options, dataDirectory, registry, telemetry, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing may keep running when the start fails: the audit's writer stops with the telemetry.
+            await telemetry.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        telemetry.Attach(manager);
+        try
+        {
+            await SandboxResume.ResumeAsync(manager, catalog, metadata, resume, telemetry.EngineLog, cancellationToken).ConfigureAwait(false);
+            var app = Build(options, certificate, grpc, http, manager, metadata, codebases, catalog, telemetry);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1))
+            {
+                UsesTls = options.TlsCertificatePath is not null,
+                _telemetry = telemetry,
+            };
+        }
+        catch
+        {
+            await manager.DisposeAsync().ConfigureAwait(false);
+            await telemetry.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static Task<SandboxManager> StartEngineAsync(ServerOptions options, string dataDirectory, PersistentSandboxRegistry registry,
+        ServerTelemetry telemetry, CancellationToken cancellationToken) =>
+        SandboxManager.StartAsync(new SandboxManagerOptions
         {
             DataDirectory = dataDirectory,
             InitPath = options.InitPath,
             CgroupGroupName = options.CgroupGroupName,
             Registry = registry,
-            Log = options.Log,
+            Log = telemetry.EngineLog,
             Bubblewrap = options.BubblewrapStateDirectory is { } state ? new BubblewrapRuntimeOptions { StateDirectory = state } : null,
             Docker = options.Docker,
-        }, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await SandboxResume.ResumeAsync(manager, catalog, metadata, resume, options.Log, cancellationToken).ConfigureAwait(false);
-            var app = Build(options, certificate, grpc, http, manager, metadata, codebases, catalog);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new AgentFenseServer(app, manager, registry, Bound(app, grpc, 0), Bound(app, http, 1)) { UsesTls = options.TlsCertificatePath is not null };
-        }
-        catch
-        {
-            await manager.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+        }, cancellationToken);
 
     private static WebApplication Build(ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, IPEndPoint grpc, IPEndPoint http, SandboxManager manager, MetadataStore metadata,
-        CodebaseStore codebases, SandboxCatalog catalog)
+        CodebaseStore codebases, SandboxCatalog catalog, ServerTelemetry telemetry)
     {
-        var log = options.Log;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        if (log is not null)
-            builder.Logging.AddProvider(new LineLoggerProvider(log)).SetMinimumLevel(LogLevel.Warning);
+        telemetry.ConfigureServices(builder);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -137,6 +164,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
             .AddSingleton<SessionTable>().AddSingleton<ProcessTable>().AddSingleton(options).AddSingleton(new Auth.ApiKeys(options.ApiKeys)).AddHostedService<ExpiryService>();
         builder.Services.AddGrpc(grpcOptions =>
         {
+            // Measured and logged outermost, so the final status (also UNAUTHENTICATED) is what is counted.
+            grpcOptions.Interceptors.Add<TelemetryInterceptor>();
             // Authentication first: an unauthenticated call reaches nothing else.
             grpcOptions.Interceptors.Add<Auth.AuthInterceptor>();
             grpcOptions.Interceptors.Add<EngineErrorInterceptor>();
@@ -154,6 +183,7 @@ public sealed class AgentFenseServer : IAsyncDisposable
             .AddCheck("server", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
         var app = builder.Build();
+        telemetry.MapEndpoints(app, app.Services.GetRequiredService<Auth.ApiKeys>());
         app.Use(JsonContentTypeMiddleware.InvokeAsync);
         app.MapGrpcService<CodebaseGrpcService>();
         app.MapGrpcService<SandboxGrpcService>();
@@ -196,6 +226,8 @@ public sealed class AgentFenseServer : IAsyncDisposable
         {
             _registry.FreezeStates();
             await _manager.DisposeAsync().ConfigureAwait(false);
+            if (_telemetry is not null)
+                await _telemetry.DisposeAsync().ConfigureAwait(false);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }

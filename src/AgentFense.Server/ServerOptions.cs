@@ -94,6 +94,9 @@ public sealed record class ServerOptions
     /// <summary>The PEM private key of <see cref="TlsCertificatePath"/> (null when the certificate file holds it).</summary>
     public string? TlsKeyPath { get; init; }
 
-    /// <summary>Where diagnostic lines go; null drops them.</summary>
+    /// <summary>Where log lines go (formatted by <see cref="Observability"/>); null drops them.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>Metrics, traces, log format and level, and the audit trail's bounds, retention and export.</summary>
+    public Observability.ObservabilityOptions Observability { get; init; } = new();
 }

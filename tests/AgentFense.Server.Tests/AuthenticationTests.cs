@@ -219,7 +219,7 @@ public sealed class AuthenticationTests
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || ':' || (SELECT auth_owner FROM codebases)";
-            Assert.Equal("5:", command.ExecuteScalar());
+            Assert.Equal($"{Storage.MetadataStore.SchemaVersion}:", command.ExecuteScalar());
         }
     }
 

@@ -94,9 +94,10 @@ public sealed class SandboxAdditionsTests
         if (back.Status == SandboxStatus.Running)
             Assert.NotEqual(0, (await RunAsync(harness, id, "cat secret.txt")).ExitCode);
 
+        // The audit is persisted: a stopped sandbox's trail is still there.
         await harness.Sandboxes.StopSandboxAsync(new StopSandboxRequest { SandboxId = id }, cancellationToken: Token);
-        await AssertStatusAsync(StatusCode.FailedPrecondition,
-            () => harness.Sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_RUNNING");
+        var stopped = await harness.Sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, cancellationToken: Token);
+        Assert.Contains(stopped.Entries, e => e.Path == "notes.txt" && e.Level == Permission.View);
         await harness.Sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = id }, cancellationToken: Token);
     }
 
@@ -312,10 +313,9 @@ public sealed class SandboxAdditionsTests
         (status, _) = await harness.SendJsonAsync(HttpMethod.Put, $"/v1/sandboxes/{id}/rules", new { permissions = Array.Empty<object>() }, KeyB);
         Assert.Equal(HttpStatusCode.NotFound, status);
 
-        // The owner reaches them: a sandbox that never ran has no changes, and no audit (not running).
+        // The owner reaches them: a sandbox that never ran has no changes, and an empty audit trail.
         Assert.Empty((await client.GetSandboxChangesAsync(new GetSandboxChangesRequest { SandboxId = id }, alice, cancellationToken: Token)).Changes);
-        await AssertStatusAsync(StatusCode.FailedPrecondition,
-            () => client.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, alice, cancellationToken: Token).ResponseAsync, "SANDBOX_NOT_RUNNING");
+        Assert.Empty((await client.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = id }, alice, cancellationToken: Token)).Entries);
         var update = new UpdateSandboxRulesRequest { SandboxId = id };
         update.Permissions.Add(Rule("**", Permission.Read));
         Assert.Single((await client.UpdateSandboxRulesAsync(update, alice, cancellationToken: Token)).Permissions);

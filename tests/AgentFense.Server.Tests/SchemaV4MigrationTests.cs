@@ -27,7 +27,7 @@ public sealed class SchemaV4MigrationTests
             """));
 
         Assert.Equal(created, await harness.Sandboxes.GetSandboxAsync(new GetSandboxRequest { SandboxId = created.Id }, cancellationToken: Token));
-        Assert.Equal("5:0:", Run(database, "SELECT (SELECT user_version FROM pragma_user_version) || ':' || in_error || ':' || status_reason FROM sandboxes"));
+        Assert.Equal($"{Storage.MetadataStore.SchemaVersion}:0:", Run(database, "SELECT (SELECT user_version FROM pragma_user_version) || ':' || in_error || ':' || status_reason FROM sandboxes"));
     }
 
     [Fact]

@@ -241,4 +241,37 @@ public sealed class ServeConfigurationTests
     [InlineData("-5s")]
     [InlineData("5w")]
     public void Durations_Bad(string text) => Assert.False(ConfigValues.TryParseDuration(text, out _));
+
+    [Fact]
+    public void Observability_Settings_ReachTheOptions()
+    {
+        var config = ServeConfiguration.Parse("""
+            {"metrics": {"enabled": false}, "tracing": {"otlpEndpoint": "http://collector:4318", "otlpProtocol": "http/protobuf"},
+             "logging": {"format": "json", "level": "Information"},
+             "audit": {"maxEntriesPerSandbox": 500, "retention": "3d", "exportPath": "/var/log/agentfense/audit.jsonl"}}
+            """);
+        var options = config.ToServerOptions("/init").Observability;
+        Assert.False(options.MetricsEnabled);
+        Assert.Equal("http://collector:4318", options.OtlpEndpoint);
+        Assert.Equal("http/protobuf", options.OtlpProtocol);
+        Assert.Equal("json", options.LogFormat);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, options.LogLevel);
+        Assert.Equal(500, options.AuditMaxEntriesPerSandbox);
+        Assert.Equal(TimeSpan.FromDays(3), options.AuditRetention);
+        Assert.Equal("/var/log/agentfense/audit.jsonl", options.AuditExportPath);
+    }
+
+    [Theory]
+    [InlineData("""{"logging": {"level": "loud"}}""", "logging.level 'loud' is not trace")]
+    [InlineData("""{"logging": {"level": "3"}}""", "logging.level '3' is not trace")]
+    [InlineData("""{"logging": {"format": "xml"}}""", "log format 'xml' is not console or json")]
+    [InlineData("""{"tracing": {"otlpEndpoint": "collector"}}""", "OTLP endpoint 'collector' is not an absolute URI")]
+    [InlineData("""{"audit": {"maxEntriesPerSandbox": 0}}""", "audit.maxEntriesPerSandbox 0 is not between 1")]
+    [InlineData("""{"audit": {"exportPath": "audit.jsonl"}}""", "audit.exportPath 'audit.jsonl' is not an absolute path")]
+    public void Observability_BadSetting_NamesIt(string json, string message)
+    {
+        var config = ServeConfiguration.Parse(json);
+        var e = Assert.Throws<FormatException>(() => config.ToServerOptions("/init"));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
 }

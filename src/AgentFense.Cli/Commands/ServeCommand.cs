@@ -98,7 +98,9 @@ internal static class ServeCommand
         ServerOptions options;
         try
         {
-            options = settings.ToServerOptions(initPath: "", line => console.Error.WriteLine($"agentfense: {line}"));
+            // JSON lines must stay JSON: only readable console lines get the program's prefix.
+            var json = settings.LogFormat == "json";
+            options = settings.ToServerOptions(initPath: "", line => console.Error.WriteLine(json ? line : $"agentfense: {line}"));
         }
         catch (FormatException e)
         {

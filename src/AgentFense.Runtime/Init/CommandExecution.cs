@@ -15,16 +15,18 @@ public sealed class CommandExecution : IAsyncDisposable
     private readonly PendingRequest _pending;
     private readonly uint _window;
     private readonly TaskCompletionSource<ExitStatus> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CommandStart _start;
     private long _ungranted;
     private int _reading;
     private bool _cancelSent;
 
-    internal CommandExecution(InitClient client, PendingRequest pending, int pid, uint window)
+    internal CommandExecution(InitClient client, PendingRequest pending, int pid, uint window, CommandStart start)
     {
         _client = client;
         _pending = pending;
         _window = Math.Max(window, 1);
         Pid = pid;
+        _start = start;
     }
 
     /// <summary>The request id naming this command on the wire.</summary>
@@ -71,12 +73,15 @@ public sealed class CommandExecution : IAsyncDisposable
                     var error = new InitException(ErrorReply.Read(frame.Span));
                     frame.Return();
                     _exit.TrySetException(error);
+                    _start.Report(_exit.Task);
                     throw error;
                 }
                 frame.Expect(MessageType.Exit);
                 var status = ExitStatus.Read(frame.Span);
                 frame.Return();
                 _exit.TrySetResult(status);
+                // Reported before the caller sees the exit, so the command's span ends inside its caller's.
+                _start.Report(_exit.Task);
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return new OutputChunk(0, ReadOnlyMemory<byte>.Empty, status);
                 yield break;
@@ -182,6 +187,7 @@ public sealed class CommandExecution : IAsyncDisposable
         catch (InitException e)
         {
             _exit.TrySetException(e);
+            _start.Report(_exit.Task);
             throw;
         }
     }

@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
 using AgentFense.Init.Protocol;
 
 namespace AgentFense.Runtime.Init;
 
 public sealed partial class InitClient
 {
+    private readonly ConcurrentDictionary<uint, CommandStart> _background = new();
+
     /// <summary>Starts a background process: init keeps its output (up to the limit) for <see cref="ReadProcessOutputAsync"/>.</summary>
     public async Task<BackgroundProcess> StartBackgroundAsync(ExecOptions options, CancellationToken cancellationToken = default)
     {
@@ -11,11 +14,23 @@ public sealed partial class InitClient
         if (options.StreamStdin || options.Pty is not null)
             throw new ArgumentException("a background process takes no streamed stdin and no PTY", nameof(options));
         var pending = Register(RequestKind.Start);
-        await SendFrameAsync(pending, options.ToRequest(background: true)).ConfigureAwait(false);
-        var frame = await ReadFrameAsync(pending, cancellationToken).ConfigureAwait(false);
-        frame.Expect(MessageType.Started);
-        var pid = Started.Read(frame.Span).Pid;
-        frame.Return();
+        var start = new CommandStart(this, CommandStart.TextOf(options), 0);
+        int pid;
+        try
+        {
+            await SendFrameAsync(pending, options.ToRequest(background: true)).ConfigureAwait(false);
+            var frame = await ReadFrameAsync(pending, cancellationToken).ConfigureAwait(false);
+            frame.Expect(MessageType.Started);
+            pid = Started.Read(frame.Span).Pid;
+            frame.Return();
+        }
+        catch (Exception e)
+        {
+            start.Fail(e);
+            throw;
+        }
+        // Reported by the first wait that sees its exit (the server's process table waits for every one).
+        _background[pending.Id] = start;
         return new BackgroundProcess(pending.Id, pid);
     }
 
@@ -44,6 +59,8 @@ public sealed partial class InitClient
         frame.Expect(MessageType.Exit);
         var status = ExitStatus.Read(frame.Span);
         frame.Return();
+        if (_background.TryRemove(processId, out var start))
+            start.Report(Task.FromResult(status));
         return status;
     }
 

@@ -77,12 +77,40 @@ public sealed partial class InitClient : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var request = options.ToRequest(background: false);
         var pending = Register(RequestKind.Command);
-        await SendFrameAsync(pending, request).ConfigureAwait(false);
-        var first = await ReadFrameAsync(pending).ConfigureAwait(false);
-        first.Expect(MessageType.Started);
-        var pid = Started.Read(first.Span).Pid;
-        first.Return();
-        return new CommandExecution(this, pending, pid, request.InitialCredit);
+        var start = new CommandStart(this, CommandStart.TextOf(options), 0);
+        int pid;
+        try
+        {
+            await SendFrameAsync(pending, request).ConfigureAwait(false);
+            var first = await ReadFrameAsync(pending).ConfigureAwait(false);
+            first.Expect(MessageType.Started);
+            pid = Started.Read(first.Span).Pid;
+            first.Return();
+        }
+        catch (Exception e)
+        {
+            start.Fail(e);
+            throw;
+        }
+        return new CommandExecution(this, pending, pid, request.InitialCredit, start);
+    }
+
+    /// <summary>
+    /// Raised once per command (exec or session command) when its exit is known, or when it could not start;
+    /// on the receiving thread, so handlers must be short and must not throw.
+    /// </summary>
+    public event Action<CommandRecord>? CommandEnded;
+
+    internal void OnCommandEnded(CommandRecord record)
+    {
+        try
+        {
+            CommandEnded?.Invoke(record);
+        }
+        catch (Exception)
+        {
+            // An observer's failure must not break the command's caller; observers report their own errors.
+        }
     }
 
     /// <summary>Closes the socket: init kills everything it runs and exits.</summary>

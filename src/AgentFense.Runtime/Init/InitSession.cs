@@ -47,8 +47,17 @@ public sealed class InitSession : IAsyncDisposable
             InitialCredit = options.CreditWindow,
             WaitIfBusy = options.WaitIfBusy,
         };
-        await _client.SendFrameAsync(pending, request).ConfigureAwait(false);
-        return new CommandExecution(_client, pending, 0, request.InitialCredit);
+        var start = new CommandStart(_client, command, Id);
+        try
+        {
+            await _client.SendFrameAsync(pending, request).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            start.Fail(e);
+            throw;
+        }
+        return new CommandExecution(_client, pending, 0, request.InitialCredit, start);
     }
 
     /// <summary>Resizes the session's PTY.</summary>

@@ -29,10 +29,10 @@ public sealed class AuditLog
     /// <summary>Raised after each refusal is recorded (on the filesystem's thread; keep handlers short).</summary>
     public event Action<AuditEntry>? Refused;
 
-    /// <summary>Records one refusal.</summary>
-    public void Record(string operation, string path, Permission level, int ruleIndex)
+    /// <summary>Records one refusal, with the rule that decided it when known.</summary>
+    public void Record(string operation, string path, Permission level, int ruleIndex, PermissionRule? rule = null)
     {
-        var entry = new AuditEntry(DateTimeOffset.UtcNow, operation, path, level, ruleIndex);
+        var entry = new AuditEntry(DateTimeOffset.UtcNow, operation, path, level, ruleIndex, rule);
         lock (_lock)
         {
             _ring[_total % _ring.Length] = entry;

@@ -1,5 +1,6 @@
 using AgentFense.Engine;
 using AgentFense.Runtime.Boxes;
+using AgentFense.Server.Observability;
 
 namespace AgentFense.Server.Configuration;
 
@@ -42,8 +43,10 @@ public sealed partial class ServeConfiguration
             if (!Path.IsPathFullyQualified(directory))
                 throw new FormatException($"registerAllowedDirectories: '{directory}' is not an absolute path");
         }
+        var observability = ToObservability(defaults.Observability);
         return defaults with
         {
+            Observability = observability,
             GrpcAddress = Grpc ?? defaults.GrpcAddress,
             HttpAddress = Http ?? defaults.HttpAddress,
             DataDirectory = Data ?? SandboxManagerOptions.DefaultDataDirectory,
@@ -74,6 +77,38 @@ public sealed partial class ServeConfiguration
             ExpiryInterval = ExpiryInterval ?? defaults.ExpiryInterval,
             Log = log,
         };
+    }
+
+    private ObservabilityOptions ToObservability(ObservabilityOptions defaults)
+    {
+        var level = Microsoft.Extensions.Logging.LogLevel.Warning;
+        if (LogLevel is not null && (!Enum.TryParse(LogLevel, ignoreCase: true, out level) || level == Microsoft.Extensions.Logging.LogLevel.None || int.TryParse(LogLevel, out _)))
+            throw new FormatException($"logging.level '{LogLevel}' is not trace, debug, information, warning, error or critical");
+        if (AuditMaxEntries is < 1 or > int.MaxValue)
+            throw new FormatException($"audit.maxEntriesPerSandbox {AuditMaxEntries} is not between 1 and {int.MaxValue}");
+        if (AuditExportPath is not null && !Path.IsPathFullyQualified(AuditExportPath))
+            throw new FormatException($"audit.exportPath '{AuditExportPath}' is not an absolute path");
+        var options = defaults with
+        {
+            MetricsEnabled = MetricsEnabled ?? defaults.MetricsEnabled,
+            OtlpEndpoint = OtlpEndpoint ?? defaults.OtlpEndpoint,
+            OtlpProtocol = OtlpProtocol ?? defaults.OtlpProtocol,
+            LogFormat = LogFormat ?? defaults.LogFormat,
+            LogLevel = LogLevel is null ? defaults.LogLevel : level,
+            AuditMaxEntriesPerSandbox = (int)(AuditMaxEntries ?? defaults.AuditMaxEntriesPerSandbox),
+            AuditRetention = AuditRetention ?? defaults.AuditRetention,
+            AuditExportPath = AuditExportPath ?? defaults.AuditExportPath,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            // Validate names the value; say which settings hold it.
+            throw new FormatException($"logging/tracing/audit settings: {e.Message}");
+        }
+        return options;
     }
 
     /// <summary>

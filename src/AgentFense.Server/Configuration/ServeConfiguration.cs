@@ -80,6 +80,30 @@ public sealed partial class ServeConfiguration
     /// <summary>Most bytes of one archive upload, sent and unpacked.</summary>
     public long? MaxArchiveSize { get; set; }
 
+    /// <summary>Prometheus metrics on or off.</summary>
+    public bool? MetricsEnabled { get; set; }
+
+    /// <summary>Where traces go over OTLP.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>The OTLP transport.</summary>
+    public string? OtlpProtocol { get; set; }
+
+    /// <summary>console or json.</summary>
+    public string? LogFormat { get; set; }
+
+    /// <summary>The least level logged.</summary>
+    public string? LogLevel { get; set; }
+
+    /// <summary>Audit entries kept per sandbox.</summary>
+    public long? AuditMaxEntries { get; set; }
+
+    /// <summary>How long a destroyed sandbox's audit is kept.</summary>
+    public TimeSpan? AuditRetention { get; set; }
+
+    /// <summary>The JSON-lines audit export file.</summary>
+    public string? AuditExportPath { get; set; }
+
     /// <summary>How long a stop waits for running calls.</summary>
     public TimeSpan? ShutdownGrace { get; set; }
 
@@ -135,6 +159,14 @@ public sealed partial class ServeConfiguration
             DeltaSize = over.DeltaSize ?? DeltaSize,
             MaxSandboxesPerOwner = over.MaxSandboxesPerOwner ?? MaxSandboxesPerOwner,
             MaxArchiveSize = over.MaxArchiveSize ?? MaxArchiveSize,
+            MetricsEnabled = over.MetricsEnabled ?? MetricsEnabled,
+            OtlpEndpoint = over.OtlpEndpoint ?? OtlpEndpoint,
+            OtlpProtocol = over.OtlpProtocol ?? OtlpProtocol,
+            LogFormat = over.LogFormat ?? LogFormat,
+            LogLevel = over.LogLevel ?? LogLevel,
+            AuditMaxEntries = over.AuditMaxEntries ?? AuditMaxEntries,
+            AuditRetention = over.AuditRetention ?? AuditRetention,
+            AuditExportPath = over.AuditExportPath ?? AuditExportPath,
             ShutdownGrace = over.ShutdownGrace ?? ShutdownGrace,
             ExpiryInterval = over.ExpiryInterval ?? ExpiryInterval,
             ApiKeys = Merge(ApiKeys, over.ApiKeys),

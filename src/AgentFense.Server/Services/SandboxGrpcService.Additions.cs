@@ -10,7 +10,7 @@ namespace AgentFense.Server.Services;
 
 /// <summary>
 /// The additions to the contract (new methods only): rules updates, the delta (diff, commit, discard,
-/// export) and the audit of refused operations. Each goes through the same owner check as the contract's
+/// export); the audit trail is in SandboxGrpcService.Audit.cs. Each goes through the same owner check as the contract's
 /// methods (<see cref="Current"/>: another owner's sandbox is NOT_FOUND).
 /// </summary>
 internal sealed partial class SandboxGrpcService
@@ -81,39 +81,6 @@ internal sealed partial class SandboxGrpcService
         int read;
         while ((read = await file.ReadAsync(buffer, context.CancellationToken)) > 0)
             await responseStream.WriteAsync(new ExportChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
-    }
-
-    public override Task<GetSandboxAuditResponse> GetSandboxAudit(GetSandboxAuditRequest request, ServerCallContext context)
-    {
-        Running(request.SandboxId);
-        if (request.Limit < 0)
-            throw Invalid("limit may not be negative");
-        IReadOnlyList<SandboxFs.Audit.AuditEntry> entries;
-        try
-        {
-            entries = manager.GetAudit(request.SandboxId);
-        }
-        catch (Engine.SandboxStateException)
-        {
-            throw Precondition($"sandbox '{request.SandboxId}' is not running", ApiErrors.SandboxNotRunning);
-        }
-        var response = new GetSandboxAuditResponse();
-        var kept = request.Limit > 0 && entries.Count > request.Limit ? entries.Skip(entries.Count - request.Limit) : entries;
-        response.Entries.AddRange(kept.Select(e => new SandboxAuditEntry
-        {
-            Time = Timestamp.FromDateTimeOffset(e.Time),
-            Operation = e.Operation,
-            Path = e.Path,
-            Level = e.Level switch
-            {
-                Policy.Permission.None => Permission.None,
-                Policy.Permission.View => Permission.View,
-                Policy.Permission.Read => Permission.Read,
-                Policy.Permission.Write => Permission.Write,
-                _ => Permission.Unspecified,
-            },
-        }));
-        return Task.FromResult(response);
     }
 
     private static SandboxChange ToChange(DeltaChange change) => new()

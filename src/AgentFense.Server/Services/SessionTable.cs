@@ -66,6 +66,10 @@ internal sealed class SessionTable
 
     public Entry? TryGet(string id) => _sessions.TryGetValue(id, out var entry) ? entry : null;
 
+    /// <summary>The id of the session of <paramref name="sandboxId"/> whose shell is init session <paramref name="initSessionId"/>, or null.</summary>
+    public string? IdOf(string sandboxId, uint initSessionId) =>
+        _sessions.Values.FirstOrDefault(e => e.Shell?.Id == initSessionId && e.Session.SandboxId == sandboxId)?.Session.Id;
+
     public IReadOnlyList<Session> ListOf(string sandboxId) =>
         [.. _sessions.Values.Where(e => e.Session.SandboxId == sandboxId).Select(e => Snapshot(e))
             .OrderBy(s => s.CreatedAt.ToDateTimeOffset()).ThenBy(s => s.Id, StringComparer.Ordinal)];

@@ -12,7 +12,7 @@ namespace AgentFense.Server.Storage;
 /// </summary>
 internal sealed partial class MetadataStore
 {
-    private const int SchemaVersion = 5;
+    internal const int SchemaVersion = 6;
     private readonly string _connectionString;
 
     public MetadataStore(string path)
@@ -91,6 +91,14 @@ internal sealed partial class MetadataStore
                 ALTER TABLE codebases ADD COLUMN host_path TEXT NOT NULL DEFAULT '';
                 PRAGMA user_version = 5;
                 """, transaction);
+            transaction.Commit();
+        }
+        if (current < 6)
+        {
+            // Version 6: the audit trail (Audit/AuditSchema.cs).
+            using var transaction = connection.BeginTransaction();
+            Audit.AuditSchema.Create(connection, transaction);
+            Execute(connection, "PRAGMA user_version = 6", transaction);
             transaction.Commit();
         }
     }
