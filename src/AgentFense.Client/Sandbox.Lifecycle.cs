@@ -36,7 +36,11 @@ public sealed partial class Sandbox
         return Info = await Backend.UpdateRulesAsync(Id, rules, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The filesystem operations the running sandbox's policy refused, oldest first (at most the newest <paramref name="limit"/>; 0: all kept).</summary>
+    /// <summary>
+    /// The sandbox's audit trail, oldest first (at most the newest <paramref name="limit"/>; 0: all kept): the
+    /// filesystem operations its policy refused, and on a server the commands its box ran. In-process the
+    /// refusals are those of the running view (kept in memory until it stops).
+    /// </summary>
     public Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit = 0, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();

@@ -88,9 +88,13 @@ public sealed partial class SandboxClient
         return total;
     }
 
-    /// <summary>GetSandboxAudit: the newest <paramref name="limit"/> refusals (0: all kept).</summary>
+    /// <summary>GetSandboxAudit: the newest <paramref name="limit"/> entries (0: all kept).</summary>
     public Task<GetSandboxAuditResponse> GetSandboxAuditAsync(string sandboxId, int limit = 0, CancellationToken cancellationToken = default) =>
         UnaryAsync(o => _sandboxes.GetSandboxAuditAsync(new GetSandboxAuditRequest { SandboxId = sandboxId, Limit = limit }, o), idempotent: true, cancellationToken);
+
+    /// <summary>GetSandboxAudit with every filter: pages, time range, kind.</summary>
+    public Task<GetSandboxAuditResponse> GetSandboxAuditAsync(GetSandboxAuditRequest request, CancellationToken cancellationToken = default) =>
+        UnaryAsync(o => _sandboxes.GetSandboxAuditAsync(request, o), idempotent: true, cancellationToken);
 
     /// <summary>BatchCreateSandboxes: every request attempted; each result carries its sandbox or its error.</summary>
     public Task<BatchSandboxesResponse> BatchCreateSandboxesAsync(IEnumerable<CreateSandboxRequest> requests, bool start = false, CancellationToken cancellationToken = default)

@@ -62,7 +62,9 @@ public abstract partial class SandboxSuite<TMode>
         Assert.Contains("No such file", shell.Stderr, StringComparison.Ordinal);
         Assert.Contains("Permission denied", shell.Stderr, StringComparison.Ordinal);
         var audit = await sandbox.GetAuditAsync(cancellationToken: Token);
-        Assert.Contains(audit, a => a.Path == "scripts/deploy.sh" && a.Level == Permission.View);
+        Assert.Contains(audit, a => a.Kind == AuditKind.Refusal && a.Path == "scripts/deploy.sh" && a.Level == Permission.View);
+        if (Mode is RemoteMode)
+            Assert.Contains(audit, a => a.Kind == AuditKind.Command && a.Command!.StartsWith("cat .env", StringComparison.Ordinal) && a.ExitCode != 0);
         Assert.Single(await sandbox.GetAuditAsync(limit: 1, Token));
         Assert.Equal("# demo\n", File.ReadAllText(project["README.md"]));
     }

@@ -125,8 +125,17 @@ internal static class WireMapping
 
     public static SessionInfo FromWire(Session s) => new(s.Id, s.SandboxId, s.Shell, s.Status == SessionStatus.Active);
 
-    public static AuditRecord FromWire(SandboxAuditEntry e) =>
-        new(Time(e.Time) ?? default, e.Operation, e.Path, (Permission)(int)e.Level);
+    public static AuditRecord FromWire(SandboxAuditEntry e) => e.Kind == SandboxAuditEntryKind.Command
+        ? new(Time(e.Time) ?? default, e.Operation, e.Path, (Permission)(int)e.Level)
+        {
+            Kind = AuditKind.Command,
+            Command = e.Command,
+            SessionId = e.SessionId.Length == 0 ? null : e.SessionId,
+            ExitCode = e.ExitCode,
+            Duration = e.Duration?.ToTimeSpan(),
+            Outcome = e.Outcome.Length == 0 ? null : e.Outcome,
+        }
+        : new(Time(e.Time) ?? default, e.Operation, e.Path, (Permission)(int)e.Level);
 
     public static DateTimeOffset? Time(Timestamp? t) => t is null ? null : t.ToDateTimeOffset();
 
