@@ -1,4 +1,5 @@
 using AgentFense.Embedded.Internal;
+using AgentFense.Engine.Files;
 using AgentFense.SandboxFs.Delta;
 using static AgentFense.Embedded.Internal.EngineErrors;
 using EngineChangeKind = AgentFense.SandboxFs.Delta.ChangeKind;
@@ -9,26 +10,24 @@ public sealed partial class EmbeddedBackend
 {
     /// <inheritdoc />
     public Task<byte[]> ReadFileAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
-        ViewFiles.ReadAsync(ViewOf(sandboxId), path, cancellationToken);
+        Guard(() => _manager.ReadFileAsync(RunningId(sandboxId), path, cancellationToken));
 
     /// <inheritdoc />
     public Task<FileEntry> WriteFileAsync(string sandboxId, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        ViewFiles.WriteAsync(ViewOf(sandboxId), path, content, cancellationToken);
+        Guard(async () => ToEntry(await _manager.WriteFileAsync(RunningId(sandboxId), path, content, cancellationToken).ConfigureAwait(false)));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<FileEntry>> ListFilesAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
-        Task.FromResult(ViewFiles.List(ViewOf(sandboxId), path));
+        Guard<IReadOnlyList<FileEntry>>(async () =>
+            [.. (await _manager.ListFilesAsync(RunningId(sandboxId), path, cancellationToken).ConfigureAwait(false)).Select(ToEntry)]);
 
     /// <inheritdoc />
     public Task<FileEntry> StatFileAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
-        Task.FromResult(ViewFiles.Stat(ViewOf(sandboxId), path));
+        Guard(async () => ToEntry(await _manager.StatFileAsync(RunningId(sandboxId), path, cancellationToken).ConfigureAwait(false)));
 
     /// <inheritdoc />
-    public Task DeleteFileAsync(string sandboxId, string path, CancellationToken cancellationToken)
-    {
-        ViewFiles.Delete(ViewOf(sandboxId), path);
-        return Task.CompletedTask;
-    }
+    public Task DeleteFileAsync(string sandboxId, string path, CancellationToken cancellationToken) =>
+        Guard(() => _manager.DeleteFileAsync(RunningId(sandboxId), path, cancellationToken));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<FileChange>> GetChangesAsync(string sandboxId, CancellationToken cancellationToken) =>
@@ -73,14 +72,17 @@ public sealed partial class EmbeddedBackend
             return Task.FromResult<IReadOnlyList<AuditRecord>>([.. kept.Select(e => new AuditRecord(e.Time, e.Operation, e.Path, (Permission)((int)e.Level + 1)))]);
         });
 
-    /// <summary>The host path of the running sandbox's view.</summary>
-    private string ViewOf(string sandboxId)
+    /// <summary><paramref name="sandboxId"/>, checked to be a running sandbox of this backend.</summary>
+    private string RunningId(string sandboxId)
     {
         State(sandboxId);
         if (EngineStateOf(sandboxId) != Engine.SandboxState.Running)
             throw new SandboxNotRunningException($"sandbox '{sandboxId}' is not running", "SANDBOX_NOT_RUNNING");
-        return _manager.MountPath(sandboxId);
+        return sandboxId;
     }
+
+    private static FileEntry ToEntry(ViewFileInfo info) =>
+        new(info.Path, info.Size, info.IsDirectory, info.IsSymlink, info.Mode, info.ModifiedAt);
 
     private static FileChange ToChange(DeltaChange change) => new(
         change.Path,

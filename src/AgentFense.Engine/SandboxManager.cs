@@ -69,6 +69,7 @@ public sealed partial class SandboxManager : IAsyncDisposable
     public static async Task<SandboxManager> StartAsync(SandboxManagerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxFileReadBytes);
         if (!File.Exists(options.InitPath))
             throw new FileNotFoundException($"agentfense-init binary '{options.InitPath}' does not exist", options.InitPath);
         var dataDirectory = Path.GetFullPath(options.DataDirectory ?? SandboxManagerOptions.DefaultDataDirectory);

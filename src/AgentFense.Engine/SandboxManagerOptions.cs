@@ -38,6 +38,15 @@ public sealed record class SandboxManagerOptions
     /// <summary>The registry of sandbox records; null for an <see cref="InMemorySandboxRegistry"/>.</summary>
     public ISandboxRegistry? Registry { get; init; }
 
+    /// <summary>
+    /// The most bytes <see cref="SandboxManager.ReadFileAsync"/> returns; a larger file is refused with
+    /// <see cref="Files.ViewFileError.TooLarge"/> (a read answers in one message, held in memory). 64 MiB by default.
+    /// </summary>
+    public long MaxFileReadBytes { get; init; } = DefaultMaxFileReadBytes;
+
+    /// <summary>The default of <see cref="MaxFileReadBytes"/>: 64 MiB.</summary>
+    public const long DefaultMaxFileReadBytes = 64L * 1024 * 1024;
+
     /// <summary>Where the manager reports what it cannot return to a caller (FUSE problems, teardown failures).</summary>
     public Action<string>? Log { get; init; }
 

@@ -21,13 +21,14 @@ internal static class EngineFixture
 
     public static string NewGroup() => $"agentfense-te-{Guid.NewGuid():N}"[..24];
 
-    public static Task<SandboxManager> StartManagerAsync(string dataDirectory, string? group = null) =>
+    public static Task<SandboxManager> StartManagerAsync(string dataDirectory, string? group = null, long maxFileReadBytes = SandboxManagerOptions.DefaultMaxFileReadBytes) =>
         SandboxManager.StartAsync(new SandboxManagerOptions
         {
             DataDirectory = dataDirectory,
             CgroupGroupName = group ?? NewGroup(),
             InitPath = InitBinary.Path,
             Bubblewrap = new BubblewrapRuntimeOptions { StateDirectory = "/run/agentfense-tests" },
+            MaxFileReadBytes = maxFileReadBytes,
         }, Token);
 
     /// <summary>A small codebase: README.md, src/app.py, .env (a secret), output/.</summary>

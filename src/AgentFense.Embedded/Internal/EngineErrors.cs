@@ -12,6 +12,7 @@ internal static class EngineErrors
     public static Exception? Map(Exception e) => e switch
     {
         AgentFenseException or OperationCanceledException => null,
+        Engine.Files.ViewFileException file => ViewFileErrors.Map(file),
         EngineSandboxNotFound notFound => new SandboxNotFoundException($"no sandbox '{notFound.SandboxId}'", "SANDBOX_NOT_FOUND", e),
         SandboxStateException state => new SandboxNotRunningException($"sandbox '{state.SandboxId}' is not running ({state.State.ToString().ToLowerInvariant()}): {e.Message}", "SANDBOX_NOT_RUNNING", e),
         Policy.PolicyException => new InvalidConfigurationException(e.Message, "INVALID_RULE", e),

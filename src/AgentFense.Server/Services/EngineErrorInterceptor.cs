@@ -65,6 +65,7 @@ internal sealed class EngineErrorInterceptor : Interceptor
     {
         RpcException => null,
         SandboxNotFoundException => ApiErrors.Create(StatusCode.NotFound, ApiErrors.SandboxNotFound, e.Message),
+        Engine.Files.ViewFileException file => ViewFileErrors.ToRpc(file),
         SandboxStateException => ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.SandboxNotRunning, e.Message),
         Policy.PolicyException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidRule, e.Message),
         ArgumentException => ApiErrors.Create(StatusCode.InvalidArgument, ApiErrors.InvalidArgument, e.Message),
