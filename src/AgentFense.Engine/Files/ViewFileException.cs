@@ -1,25 +1,20 @@
 namespace AgentFense.Engine.Files;
 
 /// <summary>A file operation through a sandbox's view failed; <see cref="Error"/> says why, for the API edge to map.</summary>
-public sealed class ViewFileException : Exception
+/// <param name="error">Why the operation failed.</param>
+/// <param name="path">The path asked for, normalized ("" for the root).</param>
+/// <param name="message">What failed, naming the path, fit to show a caller.</param>
+/// <param name="errno">The errno the kernel answered, 0 when the failure was found before any call.</param>
+public sealed class ViewFileException(ViewFileError error, string path, string message, int errno = 0) : Exception(message)
 {
-    /// <summary>Creates the exception.</summary>
-    public ViewFileException(ViewFileError error, string path, string message, int errno = 0)
-        : base(message)
-    {
-        Error = error;
-        Path = path;
-        Errno = errno;
-    }
-
     /// <summary>Why the operation failed.</summary>
-    public ViewFileError Error { get; }
+    public ViewFileError Error => error;
 
     /// <summary>The path asked for, normalized ("" for the root).</summary>
-    public string Path { get; }
+    public string Path => path;
 
     /// <summary>The errno the kernel answered, 0 when the failure was found before any call.</summary>
-    public int Errno { get; }
+    public int Errno => errno;
 
     internal const int EPERM = 1, ENOENT = 2, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, ENOTEMPTY = 39, ELOOP = 40;
 
