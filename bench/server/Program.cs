@@ -88,6 +88,14 @@ async Task ExecAsync(CreateSandboxRequest create, string codebaseId)
         await sandboxes.ExecAsync(request);
         await manager.ExecAsync(local, options);
     }
+    var roundTrip = new List<double>();
+    var get = new GetSandboxRequest { SandboxId = sandbox.Id };
+    for (var i = 0; i < runs; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        await sandboxes.GetSandboxAsync(get);
+        roundTrip.Add(sw.Elapsed.TotalMilliseconds);
+    }
     var overGrpc = new List<double>();
     var inProcess = new List<double>();
     for (var i = 0; i < runs; i++)
@@ -105,6 +113,7 @@ async Task ExecAsync(CreateSandboxRequest create, string codebaseId)
     Report("Exec `true` over gRPC (server process)", overGrpc);
     Report("Exec `true` through an in-process SandboxManager", inProcess);
     Console.WriteLine($"gRPC overhead (difference of medians): {Median(overGrpc) - Median(inProcess):F3} ms");
+    Report("GetSandbox over gRPC (a call that does no box work: transport, interceptors, lookup)", roundTrip);
     await manager.DestroyAsync(local);
     await sandboxes.DestroySandboxAsync(new DestroySandboxRequest { SandboxId = sandbox.Id });
 }
