@@ -15,6 +15,6 @@ internal static class ViewFileErrors
         ViewFileError.NotEmpty => new AgentFenseException(e.Message, Grpc.Core.StatusCode.FailedPrecondition, "INVALID_PATH", e),
         ViewFileError.TooLarge => new ResourceLimitExceededException(e.Message, "FILE_TOO_LARGE", e),
         ViewFileError.NotMounted => new SandboxNotRunningException(e.Message, "SANDBOX_NOT_RUNNING", e),
-        _ => new AgentFenseException(e.Message, Grpc.Core.StatusCode.Internal, "INVALID_ARGUMENT", e),
+        _ => new AgentFenseException(e.Message, Grpc.Core.StatusCode.Internal, "INTERNAL", e),
     };
 }

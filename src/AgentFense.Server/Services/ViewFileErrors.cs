@@ -16,6 +16,6 @@ internal static class ViewFileErrors
         ViewFileError.NotEmpty => ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.InvalidPath, e.Message),
         ViewFileError.TooLarge => ApiErrors.Create(StatusCode.ResourceExhausted, ApiErrors.FileTooLarge, e.Message),
         ViewFileError.NotMounted => ApiErrors.Create(StatusCode.FailedPrecondition, ApiErrors.SandboxNotRunning, e.Message),
-        _ => ApiErrors.Create(StatusCode.Internal, ApiErrors.InvalidArgument, e.Message),
+        _ => ApiErrors.Create(StatusCode.Internal, ApiErrors.Internal, e.Message),
     };
 }
