@@ -54,7 +54,8 @@ public class MountCommandTests
         Requires.Fuse();
         using var dir = new TempDirectory();
         var mnt = dir["mnt"];
-        using (var first = StartMount("--preset", "read-only", RepoPaths.ExampleProject, mnt))
+        // A kept delta inside the test's directory: a killed mount cannot remove a temporary one.
+        using (var first = StartMount("--preset", "read-only", "--delta", dir["delta"], RepoPaths.ExampleProject, mnt))
         {
             await WaitReadyAsync(first);
             first.Kill();
