@@ -16,9 +16,7 @@ public sealed class DockerBox : Box
     private readonly Socket _socket;
     private readonly InitListener _listener;
     private readonly ContainerCgroup _cgroup;
-    private readonly Lock _lock = new();
     private readonly TaskCompletionSource<BoxExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _teardown;
     private long _oomKills;
     private long _exitCode = -1;
     private string _logTail = "";
@@ -71,16 +69,7 @@ public sealed class DockerBox : Box
     public override long MemoryUsageBytes => _exited.Task.IsCompleted ? 0 : _cgroup.MemoryUsageBytes;
 
     /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken = default) =>
-        await TearDown(stopped: true).WaitAsync(cancellationToken).ConfigureAwait(false);
-
-    private Task TearDown(bool stopped)
-    {
-        lock (_lock)
-            return _teardown ??= Task.Run(() => TearDownAsync(stopped));
-    }
-
-    private async Task TearDownAsync(bool stopped)
+    protected override async Task TearDownAsync(bool stopped)
     {
         // The counter lives in the container's cgroup, which goes with the container.
         Interlocked.Exchange(ref _oomKills, Math.Max(Interlocked.Read(ref _oomKills), _cgroup.OomKillCount));

@@ -8,6 +8,9 @@ namespace AgentFense.Runtime.Boxes;
 /// </summary>
 public abstract class Box : IAsyncDisposable
 {
+    private readonly Lock _teardownLock = new();
+    private Task? _teardown;
+
     /// <summary>Creates the box record.</summary>
     protected Box(BoxSpec spec)
     {
@@ -53,7 +56,21 @@ public abstract class Box : IAsyncDisposable
     };
 
     /// <summary>Kills everything in the box and removes its cgroup; safe to call twice.</summary>
-    public abstract Task StopAsync(CancellationToken cancellationToken = default);
+    public async Task StopAsync(CancellationToken cancellationToken = default) =>
+        await TearDown(stopped: true).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Tears the box down exactly once, whichever comes first: a <see cref="StopAsync"/> or the box ending on its
+    /// own (<paramref name="stopped"/> false). Later calls get the same task.
+    /// </summary>
+    protected Task TearDown(bool stopped)
+    {
+        lock (_teardownLock)
+            return _teardown ??= Task.Run(() => TearDownAsync(stopped));
+    }
+
+    /// <summary>The runtime's teardown; called once, by <see cref="TearDown"/>.</summary>
+    protected abstract Task TearDownAsync(bool stopped);
 
     /// <summary>Stops the box.</summary>
     public async ValueTask DisposeAsync()

@@ -20,10 +20,8 @@ public sealed class BubblewrapBox : Box
     private readonly Socket _socket;
     private readonly Task<int> _bwrapExit;
     private readonly int _bwrapPid;
-    private readonly Lock _lock = new();
     private readonly TaskCompletionSource<BoxExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _boxPidFd;
-    private Task? _teardown;
     private long _oomKills;
 
     internal BubblewrapBox(BoxSpec spec, InitClient client, int bwrapPid, int boxPid, int boxPidFd, Task<int> bwrapExit,
@@ -67,16 +65,7 @@ public sealed class BubblewrapBox : Box
     public override long MemoryUsageBytes => _cgroup.IsRemoved ? 0 : _cgroup.MemoryUsageBytes;
 
     /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken = default) =>
-        await TearDown(stopped: true).WaitAsync(cancellationToken).ConfigureAwait(false);
-
-    private Task TearDown(bool stopped)
-    {
-        lock (_lock)
-            return _teardown ??= Task.Run(() => TearDownAsync(stopped));
-    }
-
-    private async Task TearDownAsync(bool stopped)
+    protected override async Task TearDownAsync(bool stopped)
     {
         Exception? failure = null;
         Interlocked.Exchange(ref _oomKills, _cgroup.OomKillCount);

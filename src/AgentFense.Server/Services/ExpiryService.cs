@@ -48,9 +48,7 @@ internal sealed class ExpiryService(SandboxManager manager, SandboxCatalog catal
                 options.Log?.Invoke($"destroying expired sandbox {sandbox.Id} failed: {e.Message}");
                 continue;
             }
-            sessions.CloseAll(sandbox.Id, remove: true);
-            catalog.Remove(sandbox.Id);
-            metadata.RemoveSandbox(sandbox.Id);
+            catalog.Forget(sandbox.Id, sessions, metadata);
             options.Log?.Invoke($"sandbox {sandbox.Id} expired and was destroyed");
         }
     }

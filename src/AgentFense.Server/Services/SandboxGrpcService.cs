@@ -140,9 +140,7 @@ internal sealed partial class SandboxGrpcService(SandboxManager manager, Codebas
     {
         Current(id);
         await manager.DestroyAsync(id, cancellationToken);
-        sessions.CloseAll(id, remove: true);
-        catalog.Remove(id);
-        metadata.RemoveSandbox(id);
+        catalog.Forget(id, sessions, metadata);
     }
 
     public override async Task<ExecResult> Exec(ExecRequest request, ServerCallContext context)

@@ -51,6 +51,17 @@ internal sealed class SandboxCatalog
         }
     }
 
+    /// <summary>
+    /// Forgets a sandbox the engine destroyed: its sessions, its entry here and its row (DestroySandbox, batch
+    /// destroys and the expiry loop end the same way).
+    /// </summary>
+    public void Forget(string id, Services.SessionTable sessions, MetadataStore metadata)
+    {
+        sessions.CloseAll(id, remove: true);
+        Remove(id);
+        metadata.RemoveSandbox(id);
+    }
+
     public void Remove(string id)
     {
         _sandboxes.TryRemove(id, out _);
